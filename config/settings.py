@@ -1,0 +1,191 @@
+"""Settings of the order service: every value that varies comes from the environment.
+
+This is the only module that reads ``os.environ``. ``config.settings_production``
+imports it and hardens what a public deployment needs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Return the environment variable ``name`` read as a boolean."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Return the comma-separated environment variable ``name`` as a list."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item]
+
+
+# --- Core -----------------------------------------------------------------------------
+
+# The fallback key is for a laptop only; settings_production refuses to start with it.
+INSECURE_DEV_SECRET_KEY = "django-insecure-dev-only-key-do-not-deploy"
+SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEV_SECRET_KEY)
+DEBUG = env_bool("DEBUG")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Fault injection lets a request or the failure lab break the external services on
+# purpose. It is a teaching and testing tool: off unless explicitly switched on.
+FAULT_INJECTION = env_bool("FAULT_INJECTION")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_q",
+    # Domain-free building blocks.
+    "sagas",
+    "idempotency",
+    "outbox",
+    # The "external" services and the orchestrator.
+    "payments",
+    "warehouse",
+    "shipping",
+    "notifications",
+    "orders",
+    "storefront",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+
+DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def database_config(url: str) -> dict:
+    """Return Django's DATABASES entry for ``url``, tuned for concurrent writers."""
+    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite allows one writer at a time. IMMEDIATE takes the write lock at BEGIN,
+        # so a writer waits (up to the busy timeout) instead of failing with
+        # "database is locked" when it upgrades a read lock mid-transaction; WAL lets
+        # readers carry on while a writer holds the lock.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        # Tests use a file, not Django's in-memory default, so that several threads
+        # and processes really share one database, as they do in production.
+        config["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    return config
+
+
+DATABASES = {"default": database_config(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Task queue (django-q2) -----------------------------------------------------------
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# A task that outlives `timeout` is killed; the broker hands a task out again when
+# it is not acknowledged within `retry` seconds. retry must exceed timeout or a slow
+# task runs twice. The database, not the broker, is the source of truth for sagas:
+# the recovery sweeper resumes runs that a dead worker left behind.
+Q_CLUSTER = {
+    "name": "orders",
+    "workers": int(os.environ.get("Q_WORKERS", "2")),
+    "timeout": 60,
+    "retry": 90,
+    "max_attempts": 3,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 1000,
+    "label": "Task queue",
+    **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default", "poll": 0.2}),
+}
+
+# --- Auth, i18n, static ---------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")
+
+# --- Logging --------------------------------------------------------------------------
+
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

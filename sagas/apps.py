@@ -1,0 +1,8 @@
+"""Domain-free saga engine: steps, compensations, retries, durable progress."""
+
+from django.apps import AppConfig
+
+
+class SagasConfig(AppConfig):
+    name = "sagas"
+    verbose_name = "Sagas"

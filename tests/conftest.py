@@ -1,0 +1,23 @@
+"""Suite-wide fixtures and the rules that skip tests needing absent services."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+
+def on_postgresql() -> bool:
+    """Return whether the suite runs against PostgreSQL."""
+    return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests marked ``postgres`` or ``redis`` when that service is not in use."""
+    skip_pg = pytest.mark.skip(reason="needs DATABASE_URL pointing at PostgreSQL")
+    skip_redis = pytest.mark.skip(reason="needs REDIS_URL")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgresql():
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
