@@ -115,9 +115,11 @@ def database_config(url: str) -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-        # Tests use a file, not Django's in-memory default, so that several threads
-        # and processes really share one database, as they do in production.
-        config["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+        # Tests use a file beside the database ("test-<name>"), not Django's
+        # in-memory default, so that threads and processes really share one
+        # database, as they do in production.
+        db_file = Path(config["NAME"])
+        config["TEST"] = {"NAME": str(db_file.with_name(f"test-{db_file.name}"))}
     return config
 
 
