@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "idempotency",
     "outbox",
     # The "external" services and the orchestrator.
+    "faults",
     "payments",
     "warehouse",
     "shipping",
@@ -147,6 +148,38 @@ Q_CLUSTER = {
     **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default", "poll": 0.2}),
 }
 
+# --- REST API -----------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Order service API",
+    "DESCRIPTION": (
+        "Checkout as a saga: send an Idempotency-Key with every POST /api/orders/ "
+        "and retry safely. Errors are application/problem+json with a stable code."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc come from drf-spectacular-sidecar's static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Idempotency keys are kept this long; a claim whose request never finished is
+# released after IDEMPOTENCY_LOCK_SECONDS so a crashed request does not block forever.
+IDEMPOTENCY_RETENTION_SECONDS = int(
+    os.environ.get("IDEMPOTENCY_RETENTION_SECONDS", str(24 * 3600))
+)
+IDEMPOTENCY_LOCK_SECONDS = int(os.environ.get("IDEMPOTENCY_LOCK_SECONDS", "60"))
+
 # --- Auth, i18n, static ---------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -165,6 +198,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise serves static files in every process, gunicorn included. Outside
+# production it finds them in the apps directly, so no collectstatic is needed.
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -27,3 +27,6 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Static files are collected (manage.py collectstatic) and served compressed.
+WHITENOISE_USE_FINDERS = False
