@@ -1,0 +1,64 @@
+"""order_evidence(): the facts come from the other services' selectors."""
+
+from __future__ import annotations
+
+import sys
+from types import ModuleType, SimpleNamespace
+
+import pytest
+
+from orders.evidence import order_evidence
+from orders.guards import OrderEvidence
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def service_calls(monkeypatch) -> list[tuple[str, dict]]:
+    """Install stand-ins for the selectors of payments, warehouse and shipping."""
+    calls: list[tuple[str, dict]] = []
+
+    def recorder(name, result):
+        def selector(**kwargs):
+            calls.append((name, kwargs))
+            return result
+
+        return selector
+
+    fakes = {
+        "payments.selectors": {
+            "payment_totals": SimpleNamespace(captured_minor=4800, refunded_minor=800)
+        },
+        "warehouse.selectors": {
+            "reservations_confirmed": True,
+            "stock_returned": False,
+        },
+        "shipping.selectors": {"shipment_active": True},
+    }
+    for module_name, selectors in fakes.items():
+        module = ModuleType(module_name)
+        for name, result in selectors.items():
+            setattr(module, name, recorder(name, result))
+        monkeypatch.setitem(sys.modules, module_name, module)
+    return calls
+
+
+def test_order_evidence_asks_each_service_by_operation_id(order, service_calls):
+    """Every selector is asked about the order's operation id (and its SKUs)."""
+    evidence = order_evidence(order=order)
+
+    assert evidence == OrderEvidence(
+        total_minor=4800,
+        captured_minor=4800,
+        refunded_minor=800,
+        reservations_confirmed=True,
+        stock_returned=False,
+        shipment_active=True,
+    )
+    op = order.operation_id
+    assert sorted(service_calls, key=lambda call: call[0]) == [
+        ("payment_totals", {"operation_id": op}),
+        ("reservations_confirmed", {"operation_id": op, "skus": ["TEE-001"]}),
+        ("shipment_active", {"operation_id": op}),
+        ("stock_returned", {"operation_id": op}),
+    ]

@@ -1,0 +1,88 @@
+"""manage.py seed_demo: demo products and users, and nothing changes on a rerun."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+
+from orders.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
+from orders.models import Product
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    # Real PBKDF2 would make each login check slow; the behaviour is the same.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict[str, list]:
+    """Return every row seed_demo owns, as plain values."""
+    users = get_user_model().objects.order_by("username")
+    return {
+        "products": list(Product.objects.order_by("sku").values()),
+        "users": list(users.values()),
+        "permissions": [
+            (user.username, sorted(user.user_permissions.values_list("codename")))
+            for user in users
+        ],
+    }
+
+
+def test_seed_creates_products_and_users(settings):
+    """At least four EUR products; alice and bob are API users, reviewer is staff."""
+    settings.DEMO_PASSWORD = ""
+    output = seed()
+
+    assert Product.objects.filter(currency="EUR", active=True).count() >= 4
+    users = {u.username: u for u in get_user_model().objects.all()}
+    assert {"alice", "bob", "reviewer"} <= set(users)
+    assert (users["alice"].is_staff, users["bob"].is_staff) == (False, False)
+    assert users["reviewer"].is_staff
+    for name in ("alice", "bob", "reviewer"):
+        assert users[name].check_password(DEFAULT_DEMO_PASSWORD)
+    assert DEFAULT_DEMO_PASSWORD in output
+
+
+def test_seed_uses_demo_password_from_settings(settings):
+    """DEMO_PASSWORD (read from the environment by settings) sets the password."""
+    settings.DEMO_PASSWORD = "s3cret-from-env"
+    output = seed()
+
+    alice = get_user_model().objects.get(username="alice")
+    assert alice.check_password("s3cret-from-env")
+    assert "s3cret-from-env" not in output
+
+
+def test_running_seed_twice_changes_nothing():
+    """The second run leaves every product, user and permission as it was."""
+    seed()
+    first = snapshot()
+
+    seed()
+
+    assert snapshot() == first
+
+
+def test_reviewer_gets_the_review_permission_when_it_exists():
+    """Once the sagas app defines review_sagarun, the reviewer holds it."""
+    permission = Permission.objects.filter(
+        content_type__app_label="sagas", codename="review_sagarun"
+    ).first()
+    if permission is None:
+        pytest.skip("sagas.review_sagarun does not exist yet")
+    seed()
+
+    reviewer = get_user_model().objects.get(username="reviewer")
+    assert reviewer.has_perm("sagas.review_sagarun")

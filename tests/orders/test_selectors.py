@@ -1,0 +1,53 @@
+"""Selectors: a user sees only their own orders; the allowed events of an order."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from orders.exceptions import OrderNotFound
+from orders.selectors import (
+    order_allowed_events,
+    order_get_for_user,
+    order_list_for_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_order_list_holds_only_the_users_orders(make_order, user, other_user):
+    """Another user's orders are not listed."""
+    mine = make_order()
+    make_order(owner=other_user)
+
+    assert list(order_list_for_user(user=user)) == [mine]
+
+
+def test_order_get_returns_the_users_order(order, user):
+    """The owner gets the order by id (as a UUID or a string)."""
+    assert order_get_for_user(user=user, order_id=str(order.pk)) == order
+    assert order_get_for_user(user=user, order_id=order.pk) == order
+
+
+@pytest.mark.parametrize("order_id", [lambda o: o.pk, lambda o: uuid.uuid4(), "x"])
+def test_someone_elses_missing_or_malformed_order_is_not_found(
+    order, other_user, order_id
+):
+    """Another user's order, an unknown id and a malformed id look the same."""
+    wanted = order_id(order) if callable(order_id) else order_id
+
+    with pytest.raises(OrderNotFound) as caught:
+        order_get_for_user(user=other_user, order_id=wanted)
+
+    assert (caught.value.code, caught.value.status) == ("order_not_found", 404)
+
+
+def test_allowed_events_of_a_new_order(order):
+    """A created order can be paid or cancelled."""
+    assert order_allowed_events(order=order) == ["pay", "cancel"]
+
+
+def test_allowed_events_of_a_terminal_order(order_in):
+    """Nothing can happen to a shipped order."""
+    assert order_allowed_events(order=order_in("shipped")) == []
