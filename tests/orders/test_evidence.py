@@ -8,7 +8,7 @@ from types import ModuleType, SimpleNamespace
 import pytest
 
 from orders.evidence import order_evidence
-from orders.guards import OrderEvidence
+from orders.guards import OrderEvidence, charge_covers_total
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,15 @@ def test_order_evidence_asks_each_service_by_operation_id(order, service_calls):
     """Every selector is asked about the order's operation id (and its SKUs)."""
     evidence = order_evidence(order=order)
 
-    assert evidence == OrderEvidence(
+    facts = OrderEvidence(
+        total_minor=evidence.total_minor,
+        captured_minor=evidence.captured_minor,
+        refunded_minor=evidence.refunded_minor,
+        reservations_confirmed=evidence.reservations_confirmed,
+        stock_returned=evidence.stock_returned,
+        shipment_active=evidence.shipment_active,
+    )
+    assert facts == OrderEvidence(
         total_minor=4800,
         captured_minor=4800,
         refunded_minor=800,
@@ -62,3 +70,13 @@ def test_order_evidence_asks_each_service_by_operation_id(order, service_calls):
         ("shipment_active", {"operation_id": op}),
         ("stock_returned", {"operation_id": op}),
     ]
+
+
+def test_order_evidence_asks_only_what_a_guard_reads(order, service_calls):
+    """A guard that reads the ledger does not make the other services answer."""
+    evidence = order_evidence(order=order)
+
+    assert charge_covers_total(evidence) is False  # 4800 - 800 < 4800
+    assert charge_covers_total(evidence) is False
+
+    assert service_calls == [("payment_totals", {"operation_id": order.operation_id})]
