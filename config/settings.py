@@ -40,6 +40,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # purpose. It is a teaching and testing tool: off unless explicitly switched on.
 FAULT_INJECTION = env_bool("FAULT_INJECTION")
 
+# "inline": the request that starts a checkout runs its saga to the end (201);
+# "worker": the request records the run and a django-q2 worker runs it (202).
+CHECKOUT_EXECUTION = os.environ.get("CHECKOUT_EXECUTION", "inline")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -74,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "idempotency.middleware.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -189,6 +194,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# Password of the demo users made by `manage.py seed_demo` (it prints its default).
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -225,5 +232,9 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # transitions logs every move at INFO; our history table already has them.
+        "transitions": {"level": "WARNING"},
+    },
 }
