@@ -1,0 +1,11 @@
+"""Errors of notifications, each with a stable code."""
+
+from __future__ import annotations
+
+from config.errors import ApplicationError
+
+
+class UnknownChannel(ApplicationError):
+    code = "unknown_channel"
+    status = 400
+    title = "Notifications go by email, sms or push."

@@ -1,0 +1,100 @@
+"""Read the payment ledger, and compare it with the processor's settlement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet, Sum
+
+from payments.gateway import payment_gateway
+from payments.models import Charge, Refund
+
+
+@dataclass(frozen=True)
+class PaymentTotals:
+    """Money captured and refunded for one operation, in minor units."""
+
+    captured_minor: int
+    refunded_minor: int
+
+    @property
+    def net_minor(self) -> int:
+        """Return what the customer paid in the end."""
+        return self.captured_minor - self.refunded_minor
+
+
+@dataclass(frozen=True)
+class PaymentAudit:
+    """One operation's money in our ledger next to the processor's settlement."""
+
+    operation_id: str
+    ledger: PaymentTotals
+    processor: PaymentTotals
+
+    @property
+    def problems(self) -> list[str]:
+        """Return how the ledger disagrees with the processor (empty if it agrees)."""
+        problems = []
+        if self.ledger.captured_minor != self.processor.captured_minor:
+            problems.append(
+                f"captured: ledger {self.ledger.captured_minor} != "
+                f"processor {self.processor.captured_minor}"
+            )
+        if self.ledger.refunded_minor != self.processor.refunded_minor:
+            problems.append(
+                f"refunded: ledger {self.ledger.refunded_minor} != "
+                f"processor {self.processor.refunded_minor}"
+            )
+        return problems
+
+
+def charges_for(*, operation_id: str) -> QuerySet[Charge]:
+    """Return the ledger's charges of ``operation_id``."""
+    return Charge.objects.filter(operation_id=operation_id)
+
+
+def refunds_for(*, operation_id: str) -> QuerySet[Refund]:
+    """Return the ledger's refunds of ``operation_id``."""
+    return Refund.objects.filter(operation_id=operation_id)
+
+
+def payment_totals(*, operation_id: str) -> PaymentTotals:
+    """Return what our ledger says was captured and refunded for ``operation_id``."""
+    captured = charges_for(operation_id=operation_id).aggregate(t=Sum("amount_minor"))
+    refunded = refunds_for(operation_id=operation_id).aggregate(t=Sum("amount_minor"))
+    return PaymentTotals(
+        captured_minor=captured["t"] or 0, refunded_minor=refunded["t"] or 0
+    )
+
+
+def payment_audit() -> list[PaymentAudit]:
+    """Return, per operation, our ledger's totals next to the processor's."""
+    processor = {
+        line.reference: PaymentTotals(line.captured_minor, line.refunded_minor)
+        for line in payment_gateway().settlement()
+    }
+    captured = _totals_by_operation(Charge.objects.all())
+    refunded = _totals_by_operation(Refund.objects.all())
+    ledger = {
+        operation_id: PaymentTotals(
+            captured.get(operation_id, 0), refunded.get(operation_id, 0)
+        )
+        for operation_id in captured.keys() | refunded.keys()
+    }
+    return [
+        PaymentAudit(
+            operation_id=operation_id,
+            ledger=ledger.get(operation_id, PaymentTotals(0, 0)),
+            processor=processor.get(operation_id, PaymentTotals(0, 0)),
+        )
+        for operation_id in sorted(ledger.keys() | processor.keys())
+    ]
+
+
+def _totals_by_operation(rows: QuerySet) -> dict[str, int]:
+    return dict(
+        rows.values("operation_id")
+        .annotate(total=Sum("amount_minor"))
+        .values_list("operation_id", "total")
+        .order_by()
+    )

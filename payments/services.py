@@ -1,0 +1,154 @@
+"""Charge and refund through the gateway, and keep our ledger of what happened.
+
+Every call is idempotent twice over: our ledger is keyed by the idempotency key
+(a recorded key returns its row without calling the gateway), and the processor
+replays the first answer of a key it has already seen.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Sum
+
+from payments.exceptions import InvalidAmount, LedgerMismatch
+from payments.gateway import GatewayCharge, GatewayRefund, payment_gateway
+from payments.models import Charge, Refund
+
+
+def payment_charge(
+    *,
+    operation_id: str,
+    amount_minor: int,
+    currency: str,
+    token: str,
+    idempotency_key: str,
+) -> Charge:
+    """Capture ``amount_minor`` for ``operation_id`` and record it in the ledger.
+
+    Raise ``PaymentDeclined`` (or its ``InvalidPaymentToken``) on a declined card.
+    """
+    charge = Charge.objects.filter(idempotency_key=idempotency_key).first()
+    if charge is not None:
+        return charge
+    _amount_check(amount_minor, currency)
+    answer = payment_gateway().charge(
+        amount_minor=amount_minor,
+        currency=currency,
+        token=token,
+        idempotency_key=idempotency_key,
+        reference=operation_id,
+    )
+    return _charge_record(operation_id, idempotency_key, answer)
+
+
+def payment_refund(*, operation_id: str, idempotency_key: str) -> Refund | None:
+    """Refund in full the captured charge of ``operation_id``; None if none exists.
+
+    A charge that is already refunded returns its refund instead of a new one.
+    """
+    refund = Refund.objects.filter(idempotency_key=idempotency_key).first()
+    if refund is not None:
+        return refund
+    charge = Charge.objects.filter(operation_id=operation_id).order_by("id").last()
+    if charge is None:
+        return None
+    refunded = charge.refunds.aggregate(total=Sum("amount_minor"))["total"] or 0
+    if refunded >= charge.amount_minor:
+        return charge.refunds.order_by("id").last()
+    answer = payment_gateway().refund(
+        charge_id=charge.external_id,
+        amount_minor=charge.amount_minor - refunded,
+        idempotency_key=idempotency_key,
+        reference=operation_id,
+    )
+    return _refund_record(operation_id, idempotency_key, charge, answer)
+
+
+def payment_reconcile_charge(
+    *, operation_id: str, idempotency_key: str, amount_minor: int, currency: str
+) -> Charge | None:
+    """Ask the processor whether the charge keyed ``idempotency_key`` happened.
+
+    Record it in the ledger if it did and we missed it (timeout, crash) and return
+    it; return None if the processor never captured it. Raise ``LedgerMismatch``
+    if the processor captured something other than what we asked for.
+    """
+    charge = Charge.objects.filter(idempotency_key=idempotency_key).first()
+    if charge is not None:
+        return charge
+    answer = payment_gateway().lookup(idempotency_key=idempotency_key)
+    if not isinstance(answer, GatewayCharge) or not answer.succeeded:
+        return None
+    if (answer.amount_minor, answer.currency) != (amount_minor, currency):
+        raise LedgerMismatch(
+            f"Processor charge {answer.id} is {answer.amount_minor} "
+            f"{answer.currency}, expected {amount_minor} {currency}."
+        )
+    return _charge_record(operation_id, idempotency_key, answer)
+
+
+def payment_reconcile_refund(
+    *, operation_id: str, idempotency_key: str
+) -> Refund | None:
+    """Ask the processor whether the refund keyed ``idempotency_key`` happened.
+
+    Record it if it did and we missed it, and return it; None if it never did.
+    """
+    refund = Refund.objects.filter(idempotency_key=idempotency_key).first()
+    if refund is not None:
+        return refund
+    answer = payment_gateway().lookup(idempotency_key=idempotency_key)
+    if not isinstance(answer, GatewayRefund):
+        return None
+    charge = Charge.objects.filter(external_id=answer.charge_id).first()
+    if charge is None:
+        raise LedgerMismatch(
+            f"Processor refund {answer.id} is for charge {answer.charge_id}, "
+            "which our ledger does not know."
+        )
+    return _refund_record(operation_id, idempotency_key, charge, answer)
+
+
+def _amount_check(amount_minor: int, currency: str) -> None:
+    if (
+        not isinstance(amount_minor, int)
+        or isinstance(amount_minor, bool)
+        or amount_minor <= 0
+        or not (len(currency) == 3 and currency.isalpha() and currency.isupper())
+    ):
+        raise InvalidAmount(f"Invalid amount {amount_minor!r} {currency!r}.")
+
+
+def _charge_record(
+    operation_id: str, idempotency_key: str, answer: GatewayCharge
+) -> Charge:
+    # get_or_create: a twin call with the same key may have recorded it first.
+    charge, _ = Charge.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={
+            "operation_id": operation_id,
+            "external_id": answer.id,
+            "amount_minor": answer.amount_minor,
+            "currency": answer.currency,
+        },
+    )
+    return charge
+
+
+def _refund_record(
+    operation_id: str, idempotency_key: str, charge: Charge, answer: GatewayRefund
+) -> Refund:
+    with transaction.atomic():
+        refund, _ = Refund.objects.get_or_create(
+            idempotency_key=idempotency_key,
+            defaults={
+                "operation_id": operation_id,
+                "charge": charge,
+                "external_id": answer.id,
+                "amount_minor": answer.amount_minor,
+            },
+        )
+        refunded = charge.refunds.aggregate(total=Sum("amount_minor"))["total"] or 0
+        if refunded >= charge.amount_minor:
+            Charge.objects.filter(pk=charge.pk).update(status=Charge.Status.REFUNDED)
+    return refund

@@ -1,0 +1,35 @@
+"""Admin screens for our shipments and, separately, the carrier simulator's records.
+
+Read-only: shipments change only through the services and the carrier client.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from shipping.models import CarrierShipment, Shipment
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ReadOnlyAdmin):
+    list_display = ["tracking_number", "operation_id", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["operation_id", "tracking_number", "external_id"]
+
+
+@admin.register(CarrierShipment)
+class CarrierShipmentAdmin(ReadOnlyAdmin):
+    list_display = ["tracking_number", "reference", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["reference", "tracking_number", "shipment_id"]

@@ -1,0 +1,80 @@
+"""Book and cancel shipments with the carrier, and record them on our side."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from shipping.carrier import CarrierAnswer, shipping_carrier
+from shipping.exceptions import InvalidAddress
+from shipping.models import Shipment
+
+
+def shipment_create(
+    *, operation_id: str, address: dict, idempotency_key: str
+) -> Shipment:
+    """Book the shipment of ``operation_id`` with the carrier and record it.
+
+    An operation has at most one shipment: a repeat returns the recorded one
+    without calling the carrier, and the carrier itself answers a repeated key
+    with the shipment it already created.
+    """
+    shipment = Shipment.objects.filter(operation_id=operation_id).first()
+    if shipment is not None:
+        return shipment
+    if not isinstance(address, dict) or not address:
+        raise InvalidAddress()
+    answer = shipping_carrier().create(
+        address=address, idempotency_key=idempotency_key, reference=operation_id
+    )
+    return _shipment_record(operation_id, address, answer)
+
+
+def shipment_cancel(*, operation_id: str, idempotency_key: str) -> Shipment | None:
+    """Cancel the shipment of ``operation_id``; do nothing if there is none."""
+    shipment = Shipment.objects.filter(operation_id=operation_id).first()
+    if shipment is None or shipment.status == Shipment.Status.CANCELLED:
+        return shipment
+    shipping_carrier().cancel(
+        shipment_id=shipment.external_id,
+        idempotency_key=idempotency_key,
+        reference=operation_id,
+    )
+    Shipment.objects.filter(pk=shipment.pk).update(
+        status=Shipment.Status.CANCELLED, updated_at=timezone.now()
+    )
+    shipment.refresh_from_db()
+    return shipment
+
+
+def shipment_reconcile(
+    *, operation_id: str, idempotency_key: str, address: dict
+) -> Shipment | None:
+    """Ask the carrier whether the booking keyed ``idempotency_key`` happened.
+
+    Record it if it did and we missed it (timeout, crash) and return it; return
+    None if the carrier never created it.
+    """
+    shipment = Shipment.objects.filter(operation_id=operation_id).first()
+    if shipment is not None:
+        return shipment
+    answer = shipping_carrier().lookup(idempotency_key=idempotency_key)
+    if answer is None:
+        return None
+    return _shipment_record(operation_id, address, answer)
+
+
+def _shipment_record(
+    operation_id: str, address: dict, answer: CarrierAnswer
+) -> Shipment:
+    # get_or_create: a twin call for the same operation may have recorded it first.
+    status = Shipment.Status.CANCELLED if answer.cancelled else Shipment.Status.ACTIVE
+    shipment, _ = Shipment.objects.get_or_create(
+        operation_id=operation_id,
+        defaults={
+            "external_id": answer.id,
+            "tracking_number": answer.tracking_number,
+            "address": address,
+            "status": status,
+        },
+    )
+    return shipment

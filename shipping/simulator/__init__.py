@@ -1,0 +1,1 @@
+"""A carrier simulator: plays the shipping company, with its own table."""

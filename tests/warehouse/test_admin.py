@@ -1,0 +1,26 @@
+"""The stock admin shows what a person fixing stuck orders needs, and edits nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from warehouse.services import stock_hold
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/warehouse/stockitem/"
+
+
+def test_stock_list_shows_available_units_and_pending_holds(admin_client, stock):
+    stock(HOT=10)
+    stock_hold(operation_id="op", lines=[("HOT", 3)])
+    response = admin_client.get(URL)
+    assert response.status_code == 200
+    (row,) = response.context["cl"].result_list
+    assert (row.on_hand, row.reserved, row.available, row.pending) == (10, 3, 7, 3)
+    assert b"Pending holds" in response.content
+
+
+@pytest.mark.parametrize("model", ["stockitem", "reservation", "stockmovement"])
+def test_stock_cannot_be_added_from_the_admin(admin_client, model):
+    assert admin_client.get(f"/admin/warehouse/{model}/add/").status_code == 403

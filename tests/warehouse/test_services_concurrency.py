@@ -1,0 +1,93 @@
+"""Holds racing on real connections: never oversold, never held twice."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from warehouse.exceptions import OutOfStock
+from warehouse.models import Reservation, StockItem
+from warehouse.selectors import stock_item_audit
+from warehouse.services import stock_hold
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def race(attempts: int, workers: int, attempt: Callable[[int], object]) -> Counter:
+    """Run ``attempt(n)`` for n < attempts on ``workers`` threads, in waves.
+
+    Each wave of ``workers`` attempts is released together by a barrier, so every
+    attempt races against others; each thread uses its own connection. Any
+    exception other than ``OutOfStock`` fails the test.
+    """
+    assert attempts % workers == 0, "the last wave would wait at the barrier"
+    barrier = threading.Barrier(workers)
+
+    def run(n: int) -> object:
+        try:
+            barrier.wait(timeout=60)
+            return attempt(n)
+        except OutOfStock:
+            return "out_of_stock"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return Counter(pool.map(run, range(attempts), timeout=240))
+
+
+def buy_one(n: int) -> str:
+    stock_hold(operation_id=f"buyer-{n}", lines=[("HOT", 1)])
+    return "held"
+
+
+def assert_sold_exactly(units: int) -> None:
+    item = StockItem.objects.get(sku="HOT")
+    assert (item.on_hand, item.reserved) == (units, units)
+    assert Reservation.objects.count() == units
+    assert [row.problems for row in stock_item_audit()] == [[]]
+
+
+@pytest.mark.postgres
+def test_flash_sale_of_10_units_to_100_buyers_sells_exactly_10(stock):
+    stock(HOT=10)
+    outcomes = race(100, 20, buy_one)
+    assert outcomes == Counter(held=10, out_of_stock=90)
+    assert_sold_exactly(10)
+
+
+def test_flash_sale_of_5_units_to_30_buyers_sells_exactly_5(stock):
+    stock(HOT=5)
+    outcomes = race(30, 10, buy_one)
+    assert outcomes == Counter(held=5, out_of_stock=25)
+    assert_sold_exactly(5)
+
+
+def test_the_same_hold_sent_many_times_at_once_holds_once(stock, item):
+    """Twins are never told "out of stock" by their own operation's hold."""
+    stock(A=2)
+
+    def hold_twin(n: int) -> str:
+        stock_hold(operation_id="twin", lines=[("A", 2)])
+        return "held"
+
+    assert race(8, 8, hold_twin) == Counter(held=8)
+    assert Reservation.objects.get().quantity == 2
+    assert item("A").reserved == 2
+
+
+def test_holds_listing_skus_in_any_order_do_not_deadlock(stock, item):
+    stock(A=10, B=10)
+
+    def hold_both(n: int) -> str:
+        lines = [("A", 1), ("B", 1)] if n % 2 else [("B", 1), ("A", 1)]
+        stock_hold(operation_id=f"op-{n}", lines=lines)
+        return "held"
+
+    assert race(10, 10, hold_both) == Counter(held=10)
+    assert (item("A").reserved, item("B").reserved) == (10, 10)

@@ -1,0 +1,265 @@
+"""Hold, confirm, release and ship stock; every call is idempotent per operation.
+
+Call these outside a transaction: each one commits its own change before the
+``fault_after`` hook runs, as a remote warehouse service would.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from faults.hooks import fault_after, fault_before
+from warehouse.exceptions import (
+    HoldNotConfirmed,
+    HoldNotFound,
+    InvalidHold,
+    InvalidStockLevel,
+    OutOfStock,
+)
+from warehouse.models import Reservation, StockItem, StockMovement
+
+logger = logging.getLogger(__name__)
+
+Line = tuple[str, int] | Mapping[str, object]
+HELD = (Reservation.Status.PENDING, Reservation.Status.CONFIRMED)
+
+
+def stock_set(*, sku: str, on_hand: int) -> StockItem:
+    """Set the units on hand of ``sku`` and record the difference as a movement.
+
+    Setting the level it already has changes nothing, so seeding is idempotent.
+    """
+    if on_hand < 0:
+        raise InvalidStockLevel(f"{sku}: on_hand cannot be negative.")
+    with transaction.atomic():
+        StockItem.objects.get_or_create(sku=sku)
+        item = StockItem.objects.select_for_update().get(sku=sku)
+        delta = on_hand - item.on_hand
+        if delta:
+            if on_hand < item.reserved:
+                raise InvalidStockLevel(
+                    f"{sku}: {item.reserved} units are reserved; "
+                    f"on_hand cannot drop to {on_hand}."
+                )
+            item.on_hand = on_hand
+            item.save(update_fields=["on_hand", "updated_at"])
+            StockMovement.objects.create(
+                sku=sku, delta=delta, reason=StockMovement.Reason.ADJUSTMENT
+            )
+    return item
+
+
+def stock_hold(
+    *, operation_id: str, lines: Iterable[Line], ttl_seconds: int | None = None
+) -> list[Reservation]:
+    """Hold every line for ``operation_id`` as pending reservations, or none.
+
+    Raise ``OutOfStock`` (listing every short SKU) and hold nothing when one line
+    cannot be covered. A SKU the operation already holds is not held again: its
+    reservation is returned as it stands, whatever its status.
+    """
+    wanted = _lines_merge(lines)
+    if ttl_seconds is None:
+        ttl_seconds = getattr(settings, "STOCK_HOLD_TTL_SECONDS", 900)
+    expires_at = timezone.now() + timedelta(seconds=ttl_seconds)
+    fault_before("warehouse.hold", operation_id)
+    try:
+        reservations = _hold(operation_id, wanted, expires_at)
+    except IntegrityError:
+        # A twin call for the same operation inserted the same (operation, sku)
+        # first; our transaction rolled back, theirs stands.
+        reservations = list(
+            Reservation.objects.filter(operation_id=operation_id, sku__in=wanted)
+        )
+        if len(reservations) < len(wanted):
+            raise
+    fault_after("warehouse.hold", operation_id)
+    return sorted(reservations, key=lambda reservation: reservation.sku)
+
+
+def stock_confirm(*, operation_id: str) -> list[Reservation]:
+    """Turn the operation's pending holds into confirmed ones (sold, not shipped).
+
+    Raise ``HoldNotFound`` when the operation holds nothing, or when a hold was
+    released (by a compensation or by expiry): its units may be sold to someone
+    else by now.
+    """
+    fault_before("warehouse.confirm", operation_id)
+    with transaction.atomic():
+        holds = _lock_reservations(operation_id)
+        if not holds or any(h.status == Reservation.Status.RELEASED for h in holds):
+            raise HoldNotFound(f"Operation {operation_id} holds no stock to confirm.")
+        _status_set(
+            [h for h in holds if h.status == Reservation.Status.PENDING],
+            Reservation.Status.CONFIRMED,
+        )
+    fault_after("warehouse.confirm", operation_id)
+    return _reservations(operation_id)
+
+
+def stock_release(*, operation_id: str) -> list[Reservation]:
+    """Give the operation's pending and confirmed units back to stock.
+
+    Releasing what is already released (or never held) does nothing; shipped
+    units stay shipped.
+    """
+    fault_before("warehouse.release", operation_id)
+    with transaction.atomic():
+        _release([h for h in _lock_reservations(operation_id) if h.status in HELD])
+    fault_after("warehouse.release", operation_id)
+    return _reservations(operation_id)
+
+
+def stock_ship(*, operation_id: str) -> list[Reservation]:
+    """Take the operation's confirmed units out of stock, one movement per SKU.
+
+    Raise ``HoldNotConfirmed`` while a hold is still pending, ``HoldNotFound`` when
+    nothing is confirmed or shipped; shipping again does nothing.
+    """
+    with transaction.atomic():
+        holds = _lock_reservations(operation_id)
+        statuses = {h.status for h in holds}
+        if Reservation.Status.PENDING in statuses:
+            raise HoldNotConfirmed(f"Operation {operation_id} has pending holds.")
+        if not statuses & {Reservation.Status.CONFIRMED, Reservation.Status.SHIPPED}:
+            raise HoldNotFound(f"Operation {operation_id} has nothing to ship.")
+        to_ship = [h for h in holds if h.status == Reservation.Status.CONFIRMED]
+        for hold in to_ship:
+            StockItem.objects.filter(sku=hold.sku).update(
+                on_hand=F("on_hand") - hold.quantity,
+                reserved=F("reserved") - hold.quantity,
+                updated_at=timezone.now(),
+            )
+        StockMovement.objects.bulk_create(
+            StockMovement(
+                sku=hold.sku,
+                delta=-hold.quantity,
+                reason=StockMovement.Reason.SHIPMENT,
+                operation_id=operation_id,
+            )
+            for hold in to_ship
+        )
+        _status_set(to_ship, Reservation.Status.SHIPPED)
+    return _reservations(operation_id)
+
+
+def stock_release_expired(*, now: datetime | None = None) -> int:
+    """Release pending holds past their expiry; return how many were released.
+
+    These are the semantic locks of sagas that died: without this sweep their
+    units would stay unsellable forever.
+    """
+    now = now or timezone.now()
+    operations = (
+        Reservation.objects.filter(
+            status=Reservation.Status.PENDING, expires_at__lt=now
+        )
+        .order_by()
+        .values_list("operation_id", flat=True)
+        .distinct()
+    )
+    released = 0
+    for operation_id in list(operations):
+        with transaction.atomic():
+            expired = [
+                hold
+                for hold in _lock_reservations(operation_id)
+                if hold.status == Reservation.Status.PENDING and hold.expires_at < now
+            ]
+            _release(expired)
+        if expired:
+            released += len(expired)
+            logger.info(
+                "Released expired holds",
+                extra={"operation_id": operation_id, "reservations": len(expired)},
+            )
+    return released
+
+
+def _lines_merge(lines: Iterable[Line]) -> dict[str, int]:
+    """Return ``{sku: quantity}`` in SKU order, adding up repeated SKUs."""
+    wanted: dict[str, int] = {}
+    for line in lines:
+        if isinstance(line, Mapping):
+            sku, quantity = line.get("sku"), line.get("quantity")
+        else:
+            sku, quantity = line
+        valid_quantity = isinstance(quantity, int) and not isinstance(quantity, bool)
+        if not isinstance(sku, str) or not sku or not valid_quantity or quantity < 1:
+            raise InvalidHold(f"Invalid line: {line!r}.")
+        wanted[sku] = wanted.get(sku, 0) + quantity
+    if not wanted:
+        raise InvalidHold()
+    # SKU order: two holds that share SKUs lock their rows in the same order, so
+    # they cannot deadlock.
+    return dict(sorted(wanted.items()))
+
+
+def _hold(
+    operation_id: str, wanted: dict[str, int], expires_at: datetime
+) -> list[Reservation]:
+    with transaction.atomic():
+        existing = list(
+            Reservation.objects.filter(operation_id=operation_id, sku__in=wanted)
+        )
+        held = {reservation.sku for reservation in existing}
+        missing = {sku: qty for sku, qty in wanted.items() if sku not in held}
+        # Claim the (operation, sku) keys before touching stock: a twin call for
+        # the same operation blocks on them and then fails on the unique
+        # constraint, instead of being told "out of stock" by our own hold.
+        created = Reservation.objects.bulk_create(
+            Reservation(
+                operation_id=operation_id,
+                sku=sku,
+                quantity=quantity,
+                expires_at=expires_at,
+            )
+            for sku, quantity in missing.items()
+        )
+        short = [
+            sku
+            for sku, quantity in missing.items()
+            # The condition and the increment are one statement: no other writer
+            # can slip in between a read and a write.
+            if not StockItem.objects.filter(
+                sku=sku, on_hand__gte=F("reserved") + quantity
+            ).update(reserved=F("reserved") + quantity, updated_at=timezone.now())
+        ]
+        if short:
+            raise OutOfStock(skus=short)
+    return existing + created
+
+
+def _lock_reservations(operation_id: str) -> list[Reservation]:
+    # Lock in SKU order, as holds do, so two callers cannot deadlock.
+    return list(
+        Reservation.objects.select_for_update()
+        .filter(operation_id=operation_id)
+        .order_by("sku")
+    )
+
+
+def _release(holds: list[Reservation]) -> None:
+    for hold in holds:
+        StockItem.objects.filter(sku=hold.sku).update(
+            reserved=F("reserved") - hold.quantity, updated_at=timezone.now()
+        )
+    _status_set(holds, Reservation.Status.RELEASED)
+
+
+def _status_set(holds: list[Reservation], status: str) -> None:
+    if holds:
+        Reservation.objects.filter(pk__in=[hold.pk for hold in holds]).update(
+            status=status, updated_at=timezone.now()
+        )
+
+
+def _reservations(operation_id: str) -> list[Reservation]:
+    return list(Reservation.objects.filter(operation_id=operation_id).order_by("sku"))
