@@ -1,0 +1,34 @@
+"""Errors of the outbox, each with the stable code callers match on."""
+
+from __future__ import annotations
+
+from config.errors import ApplicationError
+
+
+class OutboxError(ApplicationError):
+    """Base of the errors the outbox raises."""
+
+    code = "outbox_error"
+
+
+class SignatureError(OutboxError):
+    """A webhook signature header is malformed, stale, early or does not match."""
+
+    code = "webhook_signature_invalid"
+    status = 400
+    title = "The webhook signature is invalid."
+
+    MALFORMED = "malformed"
+    TOO_OLD = "too_old"
+    TOO_NEW = "too_new"
+    MISMATCH = "mismatch"
+    REASONS = {
+        MALFORMED: "The Webhook-Signature header is malformed.",
+        TOO_OLD: "The signature timestamp is older than the tolerance.",
+        TOO_NEW: "The signature timestamp is further in the future than allowed.",
+        MISMATCH: "No signature matches the body and secret.",
+    }
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(self.REASONS[reason], reason=reason)
+        self.reason = reason
