@@ -1,0 +1,280 @@
+"""The saga engine's public entry points: start, resume, cancel, recover, review.
+
+Start, resume and recover report a failure by raising (``StepError`` after a
+clean rollback, ``NeedsReview`` when a person is needed). Cancel and the review
+actions are a person's requests: they return the run, whose status tells how it
+ended, and raise only when the request itself does not apply.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from sagas.clock import get_clock
+from sagas.definition import Outcome, Saga, Step
+from sagas.exceptions import (
+    InvalidReviewAction,
+    NeedsReview,
+    SagaNotCancellable,
+    SagaNotFound,
+    StepError,
+)
+from sagas.lease import lease_acquire, lease_owner_new, lease_ttl
+from sagas.models import ACTIVE_STATUSES, SagaRun, SagaStep
+from sagas.recovery import runs_recover
+from sagas.registry import get_saga
+from sagas.runner import Runner
+from sagas.signals import step_started
+
+logger = logging.getLogger("sagas")
+RunStatus, StepStatus = SagaRun.Status, SagaStep.Status
+
+
+def saga_start(
+    *, saga: Saga | str, operation_id: str, state: Any, execute: bool = True
+) -> SagaRun:
+    """Create the run of ``saga`` for ``operation_id``; run it now if ``execute``.
+
+    An ``operation_id`` that already has a run returns that run: never a second.
+    With ``execute=False`` the run is only recorded (inside the caller's
+    transaction, if any) for a worker to ``saga_resume``; if none does, the
+    sweeper picks it up once its lease period has passed.
+    """
+    definition = saga if isinstance(saga, Saga) else get_saga(saga)
+    if not isinstance(state, definition.state_type):
+        raise TypeError(f"state must be a {definition.state_type.__name__}.")
+    clock = get_clock()
+    owner = lease_owner_new() if execute else ""
+    run, rows = _run_build(definition, operation_id, state, owner, clock.now(), execute)
+    try:
+        # durable when executing: each step's bookkeeping must commit before its
+        # action, which a caller's enclosing transaction would prevent.
+        with transaction.atomic(durable=execute):
+            run.save(force_insert=True)
+            SagaStep.objects.bulk_create(rows)
+    except IntegrityError:
+        existing = SagaRun.objects.filter(operation_id=operation_id).first()
+        if existing is None or existing.saga != definition.name:
+            raise
+        return existing
+    if not execute:
+        return run
+    runner = Runner(run=run, rows=rows, saga=definition, owner=owner, clock=clock)
+    if rows[0].status == StepStatus.STARTED:
+        runner.started_here.add(rows[0].name)
+        runner.signal(step_started, step=rows[0].name, attempt=1)
+    return runner.execute()
+
+
+def saga_resume(*, run_id: int) -> SagaRun:
+    """Continue a run if its lease is free or expired; else return it as it is."""
+    run = _run_get(pk=run_id)
+    if run.status not in ACTIVE_STATUSES:
+        return run
+    owner, clock = lease_owner_new(), get_clock()
+    if not lease_acquire(run_id=run.pk, owner=owner, now=clock.now()):
+        run.refresh_from_db()
+        return run
+    return Runner.load(run.pk, owner=owner, clock=clock).execute()
+
+
+def saga_recover(*, now: datetime | None = None, limit: int = 100) -> int:
+    """Resume active runs whose lease expired; return how many were resumed."""
+    return runs_recover(now=now or get_clock().now(), limit=limit)
+
+
+def saga_cancel(*, operation_id: str, actor: str) -> SagaRun:
+    """Request that a run be undone.
+
+    If no worker holds the run, compensate it now; otherwise flag it, and its
+    worker compensates before its next step. A run past its pivot cannot be
+    cancelled; an already compensated run is returned unchanged.
+    """
+    run = _run_get(operation_id=operation_id)
+    if run.status == RunStatus.COMPENSATED:
+        return run
+    if run.status == RunStatus.COMPLETED:
+        raise SagaNotCancellable("The saga has completed.", run=run)
+    if run.status == RunStatus.NEEDS_REVIEW:
+        raise SagaNotCancellable("The saga waits for a review.", run=run)
+    pivot = get_saga(run.saga).pivot
+    if pivot and run.steps.filter(name=pivot, status=StepStatus.COMPLETED).exists():
+        raise SagaNotCancellable(run=run, pivot=pivot)
+    clock = get_clock()
+    flagged = SagaRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES)
+    flagged.update(cancel_requested=True, updated_at=clock.now())
+    logger.info("cancellation requested by %s", actor, extra=_extra(run))
+    owner = lease_owner_new()
+    if lease_acquire(run_id=run.pk, owner=owner, now=clock.now()):
+        return _settle(Runner.load(run.pk, owner=owner, clock=clock))
+    run.refresh_from_db()
+    return run
+
+
+def saga_retry_compensations(*, run_id: int, actor: str) -> SagaRun:
+    """Run the compensations of a run stuck in them again (the fault is gone)."""
+    run = _under_review(run_id)
+    stuck = (SagaRun.Reason.COMPENSATION_FAILED, SagaRun.Reason.ON_COMPENSATED_FAILED)
+    if run.error_code not in stuck:
+        raise InvalidReviewAction("The run did not stop in its compensations.", run=run)
+    logger.info("compensations retried by %s", actor, extra=_extra(run))
+    return _settle(_take_for_review(run, RunStatus.COMPENSATING))
+
+
+def saga_retry_step(*, run_id: int, step_name: str, actor: str) -> SagaRun:
+    """Try a stuck step again with the same key (a compensation: its undo)."""
+    run = _under_review(run_id)
+    logger.info("step %s retried by %s", step_name, actor, extra=_extra(run, step_name))
+    hook = _stuck_hook(run)
+    if step_name == hook == "on_completed":
+        return _settle(_take_for_review(run, RunStatus.RUNNING))
+    if step_name == hook == "on_compensated":
+        return saga_retry_compensations(run_id=run_id, actor=actor)
+    row, step = _review_row(run, step_name)
+    if row.status == StepStatus.NEEDS_REVIEW:
+        return saga_retry_compensations(run_id=run_id, actor=actor)
+    if row.status == StepStatus.UNKNOWN or (
+        row.status == StepStatus.FAILED and step.retriable_only
+    ):
+        runner = _take_for_review(run, RunStatus.RUNNING)
+        runner.journal.step_reviewed(
+            runner.rows[step_name],
+            status=StepStatus.PENDING,
+            note=f"retried by {actor}",
+            reset_attempts=True,
+        )
+        return _settle(runner)
+    raise InvalidReviewAction(f"Step {step_name!r} is not stuck.", run=run)
+
+
+def saga_resolve_step(
+    *, run_id: int, step_name: str, outcome: Outcome | str, actor: str, note: str
+) -> SagaRun:
+    """Record what really happened to a stuck step, and let the run go on.
+
+    For a step whose outcome was unknown (or a retriable-only step that kept
+    failing): COMPLETED continues forward; NOT_HAPPENED compensates (or, for a
+    retriable-only step, skips it). For a compensation that kept failing, either
+    outcome means "nothing is left to undo here": the compensations continue.
+    """
+    outcome = Outcome(outcome)
+    if outcome is Outcome.UNKNOWN:
+        raise InvalidReviewAction("Say whether it happened.", outcome=outcome)
+    run = _under_review(run_id)
+    row, step = _review_row(run, step_name)
+    text = f"{outcome} (by {actor}): {note}"
+    logger.info("step %s resolved: %s", step_name, text, extra=_extra(run, step_name))
+    if row.status == StepStatus.NEEDS_REVIEW:
+        run_status, step_status = RunStatus.COMPENSATING, StepStatus.COMPENSATED
+    elif row.status in (StepStatus.UNKNOWN, StepStatus.FAILED):
+        run_status = RunStatus.RUNNING
+        if outcome is Outcome.COMPLETED:
+            step_status = StepStatus.COMPLETED
+        else:
+            # Not happened: a compensable step failed (the forward pass turns
+            # the run around); a retriable-only one is given up.
+            retriable = step.retriable_only
+            step_status = StepStatus.SKIPPED if retriable else StepStatus.FAILED
+    else:
+        raise InvalidReviewAction(f"Step {step_name!r} is not stuck.", run=run)
+    runner = _take_for_review(run, run_status)
+    runner.journal.step_reviewed(runner.rows[step_name], status=step_status, note=text)
+    return _settle(runner)
+
+
+# -- shared by the services above ------------------------------------------------
+
+
+def _run_build(
+    saga: Saga,
+    operation_id: str,
+    state: Any,
+    owner: str,
+    now: datetime,
+    execute: bool,
+) -> tuple[SagaRun, list[SagaStep]]:
+    """Return a new run and its step rows, unsaved."""
+    run = SagaRun(
+        operation_id=operation_id,
+        saga=saga.name,
+        state=saga.state_dump(state),
+        lease_owner=owner,
+        lease_expires_at=now + lease_ttl(),
+    )
+    rows = [
+        SagaStep(
+            run=run,
+            name=flat.step.name,
+            position=flat.position,
+            group=flat.group,
+            idempotency_key=saga.idempotency_key(operation_id, flat.step.name),
+        )
+        for flat in saga.flat()
+    ]
+    # Executing now: the run is born with its first step started, which saves a
+    # write (the step's action still runs only after this commits).
+    if execute and isinstance(saga.steps[0], Step):
+        rows[0].status = StepStatus.STARTED
+        rows[0].attempts, rows[0].started_at = 1, now
+    return run, rows
+
+
+def _stuck_hook(run: SagaRun) -> str | None:
+    """Return the hook that stopped the run, if a hook did."""
+    if run.error_code == SagaRun.Reason.ON_COMPLETED_FAILED:
+        return "on_completed"
+    if run.error_code == SagaRun.Reason.ON_COMPENSATED_FAILED:
+        return "on_compensated"
+    return None
+
+
+def _run_get(**lookup: Any) -> SagaRun:
+    run = SagaRun.objects.filter(**lookup).first()
+    if run is None:
+        raise SagaNotFound(**{key: str(value) for key, value in lookup.items()})
+    return run
+
+
+def _under_review(run_id: int) -> SagaRun:
+    run = _run_get(pk=run_id)
+    if run.status != RunStatus.NEEDS_REVIEW:
+        raise InvalidReviewAction("The run does not need a review.", run=run)
+    return run
+
+
+def _review_row(run: SagaRun, step_name: str) -> tuple[SagaStep, Any]:
+    row = run.steps.filter(name=step_name).first()
+    if row is None:
+        raise InvalidReviewAction(f"The run has no step {step_name!r}.", run=run)
+    return row, get_saga(run.saga).step(step_name)
+
+
+def _take_for_review(run: SagaRun, new_status: str) -> Runner:
+    """Take the lease of a run under review, moving it to ``new_status`` at once."""
+    owner, clock = lease_owner_new(), get_clock()
+    taken = lease_acquire(
+        run_id=run.pk,
+        owner=owner,
+        now=clock.now(),
+        statuses=[RunStatus.NEEDS_REVIEW],
+        new_status=new_status,
+    )
+    if not taken:
+        raise InvalidReviewAction("Someone else is acting on this run.", run=run)
+    return Runner.load(run.pk, owner=owner, clock=clock)
+
+
+def _settle(runner: Runner) -> SagaRun:
+    """Run ``runner``; its run's status, not an exception, says how it ended."""
+    try:
+        return runner.execute()
+    except (StepError, NeedsReview) as exc:
+        return exc.run
+
+
+def _extra(run: SagaRun, step: str | None = None) -> dict[str, Any]:
+    return {"operation_id": run.operation_id, "saga": run.saga, "step": step}
