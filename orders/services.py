@@ -206,3 +206,10 @@ def _products_for(quantities: Mapping[str, int]) -> dict[str, Product]:
     if unknown:
         raise UnknownProduct(f"Not for sale: {', '.join(unknown)}.", skus=unknown)
     return products
+
+
+def order_failure_record(*, order_id: Any, code: str, message: str) -> None:
+    """Record why an order's checkout failed (its state moves by events only)."""
+    Order.objects.filter(pk=order_id).update(
+        failure_code=code, failure_message=message[:2000], updated_at=timezone.now()
+    )

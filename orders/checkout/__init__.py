@@ -1,0 +1,1 @@
+"""The checkout saga: hold stock, charge, confirm, ship, notify; undo in reverse."""

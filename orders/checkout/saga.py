@@ -1,0 +1,100 @@
+"""The checkout saga, declared step by step: each action next to its undo.
+
+| # | step                | action                        | undo           | event   |
+|---|---------------------|-------------------------------|----------------|---------|
+| 1 | hold-stock          | pending holds (semantic lock) | release holds  |         |
+| 2 | charge-card         | capture the total             | refund         | pay     |
+| 3 | confirm-reservation | pending -> confirmed          | stock back     | reserve |
+| 4 | create-shipment     | carrier booking (the pivot)   | cancel booking | ship    |
+| 5 | notify (parallel)   | email, SMS, push              | none: retried  |         |
+
+``python manage.py saga_plan checkout`` prints the full recovery plan from this
+definition.
+"""
+
+from __future__ import annotations
+
+from orders.checkout import steps
+from orders.checkout.endings import checkout_compensated
+from orders.checkout.state import CheckoutState
+from payments.exceptions import PaymentDeclined
+from sagas.definition import Parallel, RetryPolicy, Saga, Step
+from shipping.exceptions import InvalidAddress
+from warehouse.exceptions import HoldNotFound, OutOfStock
+
+# Calls to the simulated services fail fast and recover fast; a real gateway
+# would get longer delays. Compensations keep the engine's more patient default.
+SERVICE_RETRY = RetryPolicy(max_attempts=4, base_delay=0.2, max_delay=2.0)
+NOTIFY_RETRY = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=5.0)
+
+checkout_saga = Saga(
+    name="checkout",
+    state_type=CheckoutState,
+    steps=[
+        Step(
+            "hold-stock",
+            steps.hold_stock,
+            steps.release_stock,
+            retry=SERVICE_RETRY,
+            idempotent=True,
+            description="Hold every line as a pending reservation.",
+        ),
+        Step(
+            "charge-card",
+            steps.charge_card,
+            steps.refund_card,
+            retry=SERVICE_RETRY,
+            idempotent=True,
+            reconcile=steps.reconcile_charge,
+            saves=("charge_id", "refund_id"),
+            description="Capture the order total; the order becomes paid.",
+        ),
+        Step(
+            "confirm-reservation",
+            steps.confirm_reservation,
+            steps.release_stock,
+            retry=SERVICE_RETRY,
+            idempotent=True,
+            description="Confirm the holds; the order becomes reserved.",
+        ),
+        Step(
+            "create-shipment",
+            steps.create_shipment,
+            steps.cancel_shipment,
+            retry=SERVICE_RETRY,
+            idempotent=True,
+            reconcile=steps.reconcile_shipment,
+            saves=("shipment_id", "tracking_number"),
+            description="Book the carrier; the order becomes shipped.",
+        ),
+        Parallel(
+            "notify",
+            [
+                Step(
+                    f"notify-{channel}",
+                    action,
+                    retry=NOTIFY_RETRY,
+                    # Sent at most once per order and channel, so a repeat is safe.
+                    idempotent=True,
+                    retriable_only=True,
+                    best_effort=True,
+                    description=f"Tell the customer by {channel}.",
+                )
+                for channel, action in (
+                    ("email", steps.notify_email),
+                    ("sms", steps.notify_sms),
+                    ("push", steps.notify_push),
+                )
+            ],
+        ),
+    ],
+    # Failures no retry can fix: the order is cancelled or refunded at once.
+    business_errors=(
+        OutOfStock,
+        PaymentDeclined,
+        HoldNotFound,
+        InvalidAddress,
+    ),
+    on_compensated=checkout_compensated,
+    pivot="create-shipment",
+)
