@@ -11,10 +11,10 @@ marked sent after. Three outcomes of a crash or a lost answer in between:
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.claims import row_claim
 from faults.hooks import fault_after, fault_before
 from notifications.channels import notification_channel
 from notifications.exceptions import UnknownChannel
@@ -56,19 +56,15 @@ def _claim(
     operation_id: str, channel: str, message: dict[str, str]
 ) -> tuple[Notification, bool]:
     """Return the operation's row for ``channel`` and whether this call owns it."""
-    notification = Notification.objects.filter(
-        operation_id=operation_id, channel=channel
-    ).first()
-    if notification is None:
-        try:
-            with transaction.atomic():
-                return Notification.objects.create(
-                    operation_id=operation_id, channel=channel, **message
-                ), True
-        except IntegrityError:
-            notification = Notification.objects.get(
-                operation_id=operation_id, channel=channel
-            )
+    # The unique (operation, channel) row is the claim: one INSERT on the usual
+    # path, and a second caller finds the row instead of sending again.
+    notification, created = row_claim(
+        Notification,
+        lookup={"operation_id": operation_id, "channel": channel},
+        values=message,
+    )
+    if created:
+        return notification, True
     # Only a failed row may be claimed again, and only by one caller.
     reclaimed = Notification.objects.filter(
         pk=notification.pk, status=Notification.Status.FAILED
@@ -84,7 +80,9 @@ def _claim(
 
 
 def _status_set(notification: Notification, status: str, error: str = "") -> None:
+    changes = {"status": status, "error": error[:2000], "updated_at": timezone.now()}
     Notification.objects.filter(
         pk=notification.pk, status=Notification.Status.SENDING
-    ).update(status=status, error=error[:2000], updated_at=timezone.now())
-    notification.refresh_from_db()
+    ).update(**changes)
+    for field, value in changes.items():
+        setattr(notification, field, value)

@@ -50,9 +50,6 @@ def order_create(
     ``operation_id`` is returned unchanged: a repeated request never creates a
     second order, even if the Idempotency-Key store failed.
     """
-    existing = Order.objects.filter(operation_id=operation_id).first()
-    if existing is not None:
-        return existing
     quantities = _merged_quantities(lines)
     products = _products_for(quantities)
     currencies = {product.currency for product in products.values()}
@@ -105,7 +102,8 @@ def order_create(
                 },
             )
     except IntegrityError:
-        # A concurrent identical request inserted the same operation id first.
+        # The same operation was created before (a repeated request) or just now
+        # by a concurrent twin: the unique operation id says so in one statement.
         existing = Order.objects.filter(operation_id=operation_id).first()
         if existing is None:
             raise

@@ -9,6 +9,9 @@ from django.conf import settings
 DEFAULTS: dict[str, Any] = {
     # Queue a relay task when a transaction that emitted messages commits.
     "OUTBOX_RELAY_ON_COMMIT": True,
+    # ...but at most once per this many seconds per process: a checkout commits
+    # several transitions within milliseconds, and one relay run takes them all.
+    "OUTBOX_RELAY_TRIGGER_SECONDS": 1.0,
     # Attempts per webhook delivery (and per message for in-process handlers)
     # before it is dead-lettered.
     "OUTBOX_MAX_ATTEMPTS": 8,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
+import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -59,10 +62,25 @@ def _relay_on_commit(using: str) -> None:
         transaction.on_commit(_relay_enqueue, using=using, robust=True)
 
 
+_last_enqueued = -math.inf
+_enqueue_lock = threading.Lock()
+
+
 def _relay_enqueue() -> None:
-    """Queue the relay task on the django-q2 broker."""
+    """Queue the relay task on the django-q2 broker, unless one was just queued.
+
+    A relay run takes every message that is due when it runs, so a trigger
+    queued moments ago covers this commit too; the minute schedule is the safety
+    net for a message that commits just after such a run.
+    """
     from django_q.tasks import async_task  # django_q needs the app registry ready
 
+    global _last_enqueued
+    with _enqueue_lock:
+        now = time.monotonic()
+        if now - _last_enqueued < outbox_setting("OUTBOX_RELAY_TRIGGER_SECONDS"):
+            return
+        _last_enqueued = now
     async_task(RELAY_TASK)
 
 

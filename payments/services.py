@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Sum
 
+from config.claims import row_claim
 from payments.exceptions import InvalidAmount, LedgerMismatch
 from payments.gateway import GatewayCharge, GatewayRefund, payment_gateway
 from payments.models import Charge, Refund
@@ -122,10 +123,11 @@ def _amount_check(amount_minor: int, currency: str) -> None:
 def _charge_record(
     operation_id: str, idempotency_key: str, answer: GatewayCharge
 ) -> Charge:
-    # get_or_create: a twin call with the same key may have recorded it first.
-    charge, _ = Charge.objects.get_or_create(
-        idempotency_key=idempotency_key,
-        defaults={
+    # A twin call with the same key may have recorded it first.
+    charge, _ = row_claim(
+        Charge,
+        lookup={"idempotency_key": idempotency_key},
+        values={
             "operation_id": operation_id,
             "external_id": answer.id,
             "amount_minor": answer.amount_minor,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from config.claims import row_claim
 from shipping.carrier import CarrierAnswer, shipping_carrier
 from shipping.exceptions import InvalidAddress
 from shipping.models import Shipment
@@ -66,11 +67,12 @@ def shipment_reconcile(
 def _shipment_record(
     operation_id: str, address: dict, answer: CarrierAnswer
 ) -> Shipment:
-    # get_or_create: a twin call for the same operation may have recorded it first.
+    # A twin call for the same operation may have recorded it first.
     status = Shipment.Status.CANCELLED if answer.cancelled else Shipment.Status.ACTIVE
-    shipment, _ = Shipment.objects.get_or_create(
-        operation_id=operation_id,
-        defaults={
+    shipment, _ = row_claim(
+        Shipment,
+        lookup={"operation_id": operation_id},
+        values={
             "external_id": answer.id,
             "tracking_number": answer.tracking_number,
             "address": address,

@@ -101,7 +101,7 @@ def stock_confirm(*, operation_id: str) -> list[Reservation]:
             Reservation.Status.CONFIRMED,
         )
     fault_after("warehouse.confirm", operation_id)
-    return _reservations(operation_id)
+    return holds
 
 
 def stock_release(*, operation_id: str) -> list[Reservation]:
@@ -147,7 +147,7 @@ def stock_ship(*, operation_id: str) -> list[Reservation]:
             for hold in to_ship
         )
         _status_set(to_ship, Reservation.Status.SHIPPED)
-    return _reservations(operation_id)
+    return holds
 
 
 def stock_release_expired(*, now: datetime | None = None) -> int:
@@ -255,10 +255,15 @@ def _release(holds: list[Reservation]) -> None:
 
 
 def _status_set(holds: list[Reservation], status: str) -> None:
-    if holds:
-        Reservation.objects.filter(pk__in=[hold.pk for hold in holds]).update(
-            status=status, updated_at=timezone.now()
-        )
+    """Move ``holds`` (locked by the caller) to ``status``, in the rows and here."""
+    if not holds:
+        return
+    now = timezone.now()
+    Reservation.objects.filter(pk__in=[hold.pk for hold in holds]).update(
+        status=status, updated_at=now
+    )
+    for hold in holds:
+        hold.status, hold.updated_at = status, now
 
 
 def _reservations(operation_id: str) -> list[Reservation]:

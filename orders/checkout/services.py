@@ -53,6 +53,7 @@ def checkout_start(
     another. With ``CHECKOUT_EXECUTION = "inline"`` the saga runs to its end in
     this call; with ``"worker"`` a django-q2 worker runs it after commit.
     """
+    lines = list(lines)
     operation_id = operation_id_for(user_id=user.pk, idempotency_key=idempotency_key)
     if faults:
         # Before the order exists, so the first step already sees the plan.
@@ -67,9 +68,7 @@ def checkout_start(
     )
     state = CheckoutState(
         order_id=str(order.pk),
-        lines=[
-            {"sku": line.sku, "quantity": line.quantity} for line in order.lines.all()
-        ],
+        lines=[{"sku": line["sku"], "quantity": line["quantity"]} for line in lines],
         amount_minor=to_minor(order.total, order.currency),
         currency=order.currency,
         payment_token=order.payment_token,

@@ -13,8 +13,11 @@ from contextlib import contextmanager
 
 from config.errors import ApplicationError
 from notifications.services import notification_send
+from orders.exceptions import TransitionConflict
 from orders.models import Order
+from orders.money import from_minor
 from orders.services import order_failure_record, order_transition
+from orders.states import transition_for
 from payments.exceptions import PaymentDeclined
 from payments.services import payment_charge, payment_reconcile_charge, payment_refund
 from sagas.context import StepContext
@@ -37,11 +40,30 @@ def undo_key(ctx: StepContext) -> str:
 
 
 def order_event(ctx: StepContext, event: str) -> Order:
-    """Move the run's order by ``event`` (a no-op if it already happened)."""
-    order = Order.objects.get(pk=ctx.state.order_id)
-    return order_transition(
-        order=order, event=event, actor=ACTOR, operation_id=ctx.operation_id
+    """Move the run's order by ``event`` (a no-op if it already happened).
+
+    The saga knows where its order should be (``pay`` finds it created, and so
+    on), so it does not read the order first: the conditional update checks that
+    expectation. Only when it was wrong (a retry after the event happened, or a
+    cancellation) does it read the order and let the state machine decide.
+    """
+    state = ctx.state
+    expected = Order(
+        pk=state.order_id,
+        state=transition_for(event).sources[0],
+        total=from_minor(state.amount_minor, state.currency),
+        currency=state.currency,
+        operation_id=ctx.operation_id,
     )
+    try:
+        return order_transition(
+            order=expected, event=event, actor=ACTOR, operation_id=ctx.operation_id
+        )
+    except TransitionConflict:
+        order = Order.objects.get(pk=state.order_id)
+        return order_transition(
+            order=order, event=event, actor=ACTOR, operation_id=ctx.operation_id
+        )
 
 
 @contextmanager

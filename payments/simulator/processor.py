@@ -11,6 +11,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from config.claims import row_claim
 from payments.exceptions import (
     ChargeNotFound,
     IdempotencyKeyReused,
@@ -36,26 +37,24 @@ def processor_charge(
 ) -> ProcessorCharge:
     """Charge the card behind ``token``; a repeated key replays the first answer."""
     request = {"amount_minor": amount_minor, "currency": currency, "token": token}
-    charge = ProcessorCharge.objects.filter(idempotency_key=idempotency_key).first()
-    if charge is None:
-        if token in APPROVED_TOKENS:
-            status, failure = ProcessorCharge.Status.SUCCEEDED, ""
-        else:
-            failure = CARD_DECLINED if token in DECLINED_TOKENS else INVALID_TOKEN
-            status = ProcessorCharge.Status.FAILED
-        try:
-            with transaction.atomic():
-                charge = ProcessorCharge.objects.create(
-                    charge_id=f"ch_{uuid.uuid4().hex[:24]}",
-                    idempotency_key=idempotency_key,
-                    reference=reference,
-                    status=status,
-                    failure_code=failure,
-                    **request,
-                )
-        except IntegrityError:
-            # The same key arrived twice at once: answer as the first one did.
-            charge = ProcessorCharge.objects.get(idempotency_key=idempotency_key)
+    if token in APPROVED_TOKENS:
+        status, failure = ProcessorCharge.Status.SUCCEEDED, ""
+    else:
+        failure = CARD_DECLINED if token in DECLINED_TOKENS else INVALID_TOKEN
+        status = ProcessorCharge.Status.FAILED
+    # A key already used (a retry, or a twin arriving at once) gets the answer
+    # the first request got.
+    charge, _ = row_claim(
+        ProcessorCharge,
+        lookup={"idempotency_key": idempotency_key},
+        values={
+            "charge_id": f"ch_{uuid.uuid4().hex[:24]}",
+            "reference": reference,
+            "status": status,
+            "failure_code": failure,
+            **request,
+        },
+    )
     _same_request(charge, request)
     if charge.failure_code == CARD_DECLINED:
         raise PaymentDeclined(f"Charge {charge.charge_id} was declined.")

@@ -77,7 +77,7 @@ class Journal:
     def renew_if_due(self) -> None:
         """Extend the lease when less than half of it is left (no query otherwise)."""
         now = self.clock.now()
-        if self.lease_until is None or self.lease_until - now < lease_ttl() / 2:
+        if self._lease_due(now):
             self._check(self._held().update(**self._lease(now)))
 
     # -- forward -----------------------------------------------------------------
@@ -108,49 +108,70 @@ class Journal:
 
         Two UPDATEs, in that order: a crash between them leaves the step
         ``started`` with its results already saved, which recovery settles by
-        reconciling. Return False when a cancellation stopped ``next_row``.
+        reconciling. A step that changed nothing in the state, while the lease
+        is fresh, skips the first: the step UPDATE carries the lease and cancel
+        fences alone. Return False when a cancellation stopped ``next_row``.
         """
         now, data = self.clock.now(), self.saga.state_dump(state)
         cancelled = False
-        if not self._held(cancellable=cancellable).update(
-            state=data, **self._lease(now)
-        ):
+        if data != self.run.state or self._lease_due(now):
+            if not self._held(cancellable=cancellable).update(
+                state=data, **self._lease(now)
+            ):
+                self._cancel_or_lost()
+                # The state is saved anyway: the compensations need what it records.
+                self._check(self._held().update(state=data, **self._lease(now)))
+                cancelled, next_row = True, None
+            self.run.state = data
+            cancellable = False  # Checked by the UPDATE above.
+        if not self._mark_completed(row, next_row, now, cancellable=cancellable):
             self._cancel_or_lost()
-            # The state is saved anyway: the compensations need what it records.
-            self._check(self._held().update(state=data, **self._lease(now)))
+            self._check(self._mark_completed(row, None, now))
             cancelled, next_row = True, None
-        self.run.state = data
-        if next_row is None:
-            done = self._steps(row).update(status=Status.COMPLETED, finished_at=now)
-            self._check(done)
-        else:
-            this, other = Q(pk=row.pk), Q(pk=next_row.pk)
-            done = self._steps(row, next_row).update(
-                status=Case(
-                    When(this, then=Value(Status.COMPLETED)),
-                    default=Value(Status.STARTED),
-                ),
-                finished_at=Case(
-                    When(this, then=Value(now)),
-                    default=F("finished_at"),
-                    output_field=DateTimeField(),
-                ),
-                started_at=Case(
-                    When(other, then=Value(now)),
-                    default=F("started_at"),
-                    output_field=DateTimeField(),
-                ),
-                attempts=Case(
-                    When(other, then=Value(next_row.attempts + 1)),
-                    default=F("attempts"),
-                    output_field=IntegerField(),
-                ),
-            )
-            self._check(done, expected=2)
+        if next_row is not None:
             next_row.status, next_row.started_at = Status.STARTED, now
             next_row.attempts += 1
         row.status, row.finished_at = Status.COMPLETED, now
         return not cancelled
+
+    def _lease_due(self, now: datetime) -> bool:
+        return self.lease_until is None or self.lease_until - now < lease_ttl() / 2
+
+    def _mark_completed(
+        self,
+        row: SagaStep,
+        next_row: SagaStep | None,
+        now: datetime,
+        *,
+        cancellable: bool = False,
+    ) -> bool:
+        """Record ``row`` completed (and ``next_row`` started) in one UPDATE."""
+        if next_row is None:
+            steps = self._steps(row, cancellable=cancellable)
+            return steps.update(status=Status.COMPLETED, finished_at=now) == 1
+        this, other = Q(pk=row.pk), Q(pk=next_row.pk)
+        updated = self._steps(row, next_row, cancellable=cancellable).update(
+            status=Case(
+                When(this, then=Value(Status.COMPLETED)),
+                default=Value(Status.STARTED),
+            ),
+            finished_at=Case(
+                When(this, then=Value(now)),
+                default=F("finished_at"),
+                output_field=DateTimeField(),
+            ),
+            started_at=Case(
+                When(other, then=Value(now)),
+                default=F("started_at"),
+                output_field=DateTimeField(),
+            ),
+            attempts=Case(
+                When(other, then=Value(next_row.attempts + 1)),
+                default=F("attempts"),
+                output_field=IntegerField(),
+            ),
+        )
+        return updated == 2
 
     def step_retrying(
         self, row: SagaStep, attempt: int, error: BaseException | str

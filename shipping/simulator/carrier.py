@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.claims import row_claim
 from shipping.exceptions import CarrierShipmentNotFound
 from shipping.simulator.models import CarrierShipment
 
@@ -16,21 +16,18 @@ def carrier_shipment_create(
     *, address: dict, idempotency_key: str, reference: str
 ) -> CarrierShipment:
     """Create a shipment; a repeated key returns the shipment it created."""
-    shipment = CarrierShipment.objects.filter(idempotency_key=idempotency_key).first()
-    if shipment is not None:
-        return shipment
-    try:
-        with transaction.atomic():
-            return CarrierShipment.objects.create(
-                shipment_id=f"shp_{uuid.uuid4().hex[:24]}",
-                tracking_number=f"1Z{secrets.token_hex(8).upper()}",
-                idempotency_key=idempotency_key,
-                reference=reference,
-                address=address,
-            )
-    except IntegrityError:
-        # The same key arrived twice at once: both get the first one's shipment.
-        return CarrierShipment.objects.get(idempotency_key=idempotency_key)
+    # A key already used (a retry, or a twin arriving at once) finds its shipment.
+    shipment, _ = row_claim(
+        CarrierShipment,
+        lookup={"idempotency_key": idempotency_key},
+        values={
+            "shipment_id": f"shp_{uuid.uuid4().hex[:24]}",
+            "tracking_number": f"1Z{secrets.token_hex(8).upper()}",
+            "reference": reference,
+            "address": address,
+        },
+    )
+    return shipment
 
 
 def carrier_shipment_cancel(*, shipment_id: str) -> CarrierShipment:

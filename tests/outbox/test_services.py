@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import django_q.tasks
 import pytest
 from django.db import transaction
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
+import outbox.services
 from outbox.models import OutboxMessage, WebhookDelivery, WebhookEndpoint
 from outbox.services import message_emit, message_retry, webhook_delivery_retry
 
@@ -52,6 +55,8 @@ def test_message_emit_commits_with_its_transaction():
 def queued(monkeypatch, settings) -> list[str]:
     """Turn the after-commit relay on and record the tasks it queues."""
     settings.OUTBOX_RELAY_ON_COMMIT = True
+    settings.OUTBOX_RELAY_TRIGGER_SECONDS = 0
+    monkeypatch.setattr(outbox.services, "_last_enqueued", -math.inf)
     calls: list[str] = []
     monkeypatch.setattr(
         django_q.tasks, "async_task", lambda func, **kw: calls.append(func)
@@ -80,6 +85,15 @@ def test_each_transaction_queues_its_own_relay_task(queued):
         with transaction.atomic():
             emit_one(n)
     assert queued == ["outbox.tasks.relay_outbox"] * 2
+
+
+def test_commits_within_the_trigger_interval_queue_one_relay_task(queued, settings):
+    """A burst of commits (one checkout's transitions) shares one relay run."""
+    settings.OUTBOX_RELAY_TRIGGER_SECONDS = 60
+    for n in range(3):
+        with transaction.atomic():
+            emit_one(n)
+    assert queued == ["outbox.tasks.relay_outbox"]
 
 
 def test_a_rolled_back_transaction_queues_nothing_and_blocks_nothing(queued):
@@ -121,8 +135,9 @@ def test_a_broker_failure_after_commit_does_not_fail_the_caller(monkeypatch, set
 
 
 @pytest.mark.skipif(not Conf.ORM, reason="the ORM broker is not in use")
-def test_with_the_orm_broker_a_commit_leaves_one_queued_task(settings):
+def test_with_the_orm_broker_a_commit_leaves_one_queued_task(settings, monkeypatch):
     settings.OUTBOX_RELAY_ON_COMMIT = True
+    monkeypatch.setattr(outbox.services, "_last_enqueued", -math.inf)
     with transaction.atomic():
         emit_one(1)
         emit_one(2)

@@ -22,6 +22,10 @@ def _after(ctx) -> None:
     ToyService(ctx.state.service).call("after", ctx.idempotency_key)
 
 
+TOY_QUIET = register(
+    Saga("toy-quiet", [Step("first", _after), Step("second", _after)], OrderState)
+)
+
 TOY_STOLEN = register(
     Saga("toy-stolen", [Step("steal", _steal), Step("after", _after)], OrderState)
 )
@@ -42,6 +46,22 @@ def test_the_happy_path_costs_two_queries_per_step(
         run = saga_start(saga="toy-order", operation_id="op-1", state=state)
 
     assert run.status == SagaRun.Status.COMPLETED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_step_that_changes_no_state_costs_one_query(
+    service, state, django_assert_num_queries
+):
+    """Nothing new to save and a fresh lease: only the step UPDATE is needed.
+
+    4 to create the run, 1 per step (completing it and starting the next, fenced
+    by the lease), 1 to end it.
+    """
+    with django_assert_num_queries(4 + 1 * 2 + 1):
+        run = saga_start(saga="toy-quiet", operation_id="op-1", state=state)
+
+    assert run.status == SagaRun.Status.COMPLETED
+    assert service.points() == ["after", "after"]
 
 
 @pytest.mark.django_db(transaction=True)
