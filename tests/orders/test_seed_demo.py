@@ -6,11 +6,12 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
 from orders.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from orders.models import Product
+from warehouse.models import StockItem, StockMovement
+from warehouse.services import stock_set
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,8 @@ def snapshot() -> dict[str, list]:
     users = get_user_model().objects.order_by("username")
     return {
         "products": list(Product.objects.order_by("sku").values()),
+        "stock": list(StockItem.objects.order_by("sku").values()),
+        "movements": StockMovement.objects.count(),
         "users": list(users.values()),
         "permissions": [
             (user.username, sorted(user.user_permissions.values_list("codename")))
@@ -75,14 +78,27 @@ def test_running_seed_twice_changes_nothing():
     assert snapshot() == first
 
 
-def test_reviewer_gets_the_review_permission_when_it_exists():
-    """Once the sagas app defines review_sagarun, the reviewer holds it."""
-    permission = Permission.objects.filter(
-        content_type__app_label="sagas", codename="review_sagarun"
-    ).first()
-    if permission is None:
-        pytest.skip("sagas.review_sagarun does not exist yet")
+def test_seed_stocks_every_product_once():
+    """Every demo product has stock; a rerun does not restock what was sold."""
+    seed()
+    assert set(StockItem.objects.values_list("sku", flat=True)) == set(
+        Product.objects.values_list("sku", flat=True)
+    )
+    stock_set(sku="BOOK-001", on_hand=1)  # sold down since the first run
+
+    seed()
+
+    assert StockItem.objects.get(sku="BOOK-001").on_hand == 1
+
+
+def test_reviewer_can_view_the_service_and_act_on_reviews():
+    """The reviewer holds sagas.review_sagarun and may view orders and runs."""
     seed()
 
     reviewer = get_user_model().objects.get(username="reviewer")
     assert reviewer.has_perm("sagas.review_sagarun")
+    assert reviewer.has_perm("sagas.view_sagarun")
+    assert reviewer.has_perm("orders.view_order")
+    assert not reviewer.has_perm("orders.change_order")
+    alice = get_user_model().objects.get(username="alice")
+    assert not alice.has_perm("sagas.review_sagarun")

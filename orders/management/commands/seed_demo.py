@@ -5,7 +5,6 @@ Idempotent: running it again changes nothing that is already in place.
 
 from __future__ import annotations
 
-import importlib
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +13,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 
 from orders.models import Product
+from warehouse.selectors import stock_list
+from warehouse.services import stock_set
 
 DEFAULT_DEMO_PASSWORD = "demo-pass-2026"
 
@@ -31,6 +33,18 @@ API_USERS = ("alice", "bob")
 REVIEWER = "reviewer"
 # app_label, codename of the permission to act on sagas waiting for review.
 REVIEW_PERMISSION = ("sagas", "review_sagarun")
+# The reviewer may look at everything these apps show in the admin.
+REVIEWED_APPS = (
+    "orders",
+    "sagas",
+    "payments",
+    "warehouse",
+    "shipping",
+    "notifications",
+    "outbox",
+    "idempotency",
+    "faults",
+)
 
 
 class Command(BaseCommand):
@@ -65,16 +79,12 @@ class Command(BaseCommand):
             )
 
     def _seed_stock(self) -> None:
-        # --- STOCK (the lead finalizes): warehouse.services.stock_set is written by
-        # the warehouse app; until it exists the demo has products without stock.
-        try:
-            warehouse_services = importlib.import_module("warehouse.services")
-        except ImportError:
-            return
-        if not hasattr(warehouse_services, "stock_set"):
-            return
+        # Only SKUs the warehouse does not know yet: a second run must not restock
+        # what the demo has sold since.
+        known = set(stock_list().values_list("sku", flat=True))
         for sku, _name, _price, on_hand in DEMO_PRODUCTS:
-            warehouse_services.stock_set(sku=sku, on_hand=on_hand)
+            if sku not in known:
+                stock_set(sku=sku, on_hand=on_hand)
 
     def _seed_user(self, username: str, password: str, *, staff: bool) -> Any:
         user, created = get_user_model().objects.get_or_create(
@@ -90,11 +100,12 @@ class Command(BaseCommand):
         return user
 
     def _grant_review_permission(self, reviewer: Any) -> None:
-        # --- REVIEW PERMISSION (the lead finalizes): sagas.review_sagarun comes with
-        # the sagas app's SagaRun model; skip it until that migration exists.
-        app_label, codename = REVIEW_PERMISSION
-        permission = Permission.objects.filter(
-            content_type__app_label=app_label, codename=codename
-        ).first()
-        if permission is not None:
-            reviewer.user_permissions.add(permission)
+        """Let the reviewer see every screen of the service and act on reviews."""
+        permissions = Permission.objects.filter(
+            Q(content_type__app_label__in=REVIEWED_APPS, codename__startswith="view_")
+            | Q(
+                content_type__app_label=REVIEW_PERMISSION[0],
+                codename=REVIEW_PERMISSION[1],
+            )
+        )
+        reviewer.user_permissions.add(*permissions)
