@@ -1,0 +1,15 @@
+"""URLs of the demo storefront."""
+
+from django.urls import path
+
+from storefront import views
+
+app_name = "storefront"
+
+urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("lab/", views.lab, name="lab"),
+    path("orders/", views.order_list, name="orders"),
+    path("orders/<str:order_id>/", views.order_detail, name="order"),
+    path("orders/<str:order_id>/cancel/", views.order_cancel_view, name="cancel"),
+]

@@ -1,0 +1,121 @@
+"""Pages of the demo storefront: thin views over the orders' public functions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from config.errors import ApplicationError
+from orders.checkout.services import checkout_start, order_cancel
+from orders.exceptions import OrderNotFound
+from orders.machine import order_diagram
+from orders.models import Order
+from orders.selectors import (
+    order_get_for_user,
+    order_list_for_user,
+    order_saga_runs,
+    product_list_with_stock,
+)
+from orders.states import State
+from sagas.models import ACTIVE_STATUSES
+from storefront.forms import CheckoutForm, FaultPlanForm
+
+CANCELLABLE = (State.CREATED, State.PAID, State.RESERVED)
+
+
+def catalog(request: HttpRequest) -> HttpResponse:
+    """Show the products with their stock, and the form to buy them."""
+    return _shop(request, lab=False)
+
+
+@login_required
+def lab(request: HttpRequest) -> HttpResponse:
+    """Show the failure lab: the shop form plus a fault for each service call."""
+    return _shop(request, lab=True)
+
+
+def _shop(request: HttpRequest, *, lab: bool) -> HttpResponse:
+    products = product_list_with_stock()
+    form = CheckoutForm(request.POST or None, products=products)
+    faults = FaultPlanForm(request.POST or None) if lab else None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+        if form.is_valid() and (faults is None or faults.is_valid()):
+            try:
+                result = checkout_start(
+                    user=request.user,
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    lines=form.lines(),
+                    payment_token=form.cleaned_data["payment_token"],
+                    shipping_address=form.shipping_address(),
+                    faults=faults.plan() if faults else None,
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                return redirect("storefront:order", order_id=result.order.pk)
+    context = {
+        "products": products,
+        "form": form,
+        "faults": faults,
+        "lab": lab,
+        "fault_injection": settings.FAULT_INJECTION,
+    }
+    return render(request, "storefront/shop.html", context)
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    """List the user's orders, newest first."""
+    orders = list(order_list_for_user(user=request.user)[:50])
+    return render(request, "storefront/order_list.html", {"orders": orders})
+
+
+@login_required
+def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
+    """Show one order: its state, saga steps and history, refreshed while it moves."""
+    template = (
+        "storefront/_order_status.html"
+        if request.headers.get("HX-Request")
+        else "storefront/order_detail.html"
+    )
+    return render(request, template, _order_context(request, order_id))
+
+
+@login_required
+@require_POST
+def order_cancel_view(request: HttpRequest, order_id: str) -> HttpResponse:
+    """Cancel the order: its checkout's completed steps are undone."""
+    order = _own_order(request, order_id)
+    try:
+        order_cancel(order=order, actor=f"user:{request.user.get_username()}")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("storefront:order", order_id=order.pk)
+
+
+def _own_order(request: HttpRequest, order_id: str) -> Order:
+    try:
+        return order_get_for_user(user=request.user, order_id=order_id)
+    except OrderNotFound:
+        raise Http404("No such order.") from None
+
+
+def _order_context(request: HttpRequest, order_id: str) -> dict:
+    order = _own_order(request, order_id)
+    run = order_saga_runs(orders=[order]).get(order.operation_id)
+    return {
+        "order": order,
+        "run": run,
+        "steps": list(run.steps.all()) if run else [],
+        "diagram": order_diagram(state=order.state),
+        # Refresh while a worker moves the order; a run waiting for review or
+        # finished has nothing more to show by itself.
+        "polling": run is not None and run.status in ACTIVE_STATUSES,
+        "can_cancel": order.state in CANCELLABLE,
+    }
