@@ -1,0 +1,63 @@
+"""Run a benchmark inside a throwaway test database, and time variants side by side."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def test_database() -> Iterator[None]:
+    """Set Django up and create (then destroy) a migrated test database."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def measure(label: str, run: Callable[[int], None], *, rounds: int) -> dict:
+    """Run ``run(i)`` ``rounds`` times; return seconds and queries per round."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    reset_queries()  # The log keeps 9,000 queries; start each measure empty.
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        for i in range(rounds):
+            run(i)
+        elapsed = time.perf_counter() - started
+    return {
+        "label": label,
+        "ms": 1000 * elapsed / rounds,
+        "queries": len(queries.captured_queries) / rounds,
+    }
+
+
+def report(title: str, results: list[dict]) -> None:
+    """Print the variants with their ratio to the first one."""
+    from django.db import connection
+
+    base = results[0]
+    print(f"{title} ({connection.vendor})")
+    for result in results:
+        ratio = result["ms"] / base["ms"]
+        print(
+            f"  {result['label']:<34} {result['ms']:8.3f} ms/op"
+            f"  {result['queries']:6.1f} queries/op  x{ratio:.2f} of the first"
+        )
