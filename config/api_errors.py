@@ -1,8 +1,10 @@
 """Map every API error to an RFC 9457 ``application/problem+json`` response.
 
 One place decides how errors look on the wire: application errors carry their own
-stable ``code`` and status; DRF's errors get codes derived from their kind; anything
-unexpected is a 500 that says nothing about the code that failed.
+stable ``code`` and status; DRF's errors get codes derived from their kind; errors
+Django answers before or after DRF (a body too large, an unknown URL, a crash)
+get the same shape under ``/api/``. A server error says nothing about the code
+that failed.
 """
 
 from __future__ import annotations
@@ -10,17 +12,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from config.errors import ApplicationError
 from config.problems import problem_response
 
 logger = logging.getLogger(__name__)
 
+API_PREFIX = "/api/"
 SERVER_ERROR_TITLE = "Something went wrong on our side; the request can be retried."
+BAD_REQUEST_TITLE = "The request could not be understood."
+TOO_LARGE_TITLE = "The request body is too large."
+NOT_FOUND_TITLE = "Nothing is found at this address."
+FORBIDDEN_TITLE = "You are not allowed to do this."
 
 # DRF's own errors, by class, to the stable codes clients match on.
 DRF_CODES: dict[type[drf_exceptions.APIException], str] = {
@@ -37,9 +46,12 @@ DRF_CODES: dict[type[drf_exceptions.APIException], str] = {
 }
 
 
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse | None:
+def api_exception_handler(
+    exc: Exception, context: dict[str, Any]
+) -> HttpResponse | None:
     """Return the problem+json response for ``exc`` (DRF's EXCEPTION_HANDLER)."""
     if isinstance(exc, ApplicationError):
+        set_rollback()
         return problem_response(
             status=exc.status,
             code=exc.code,
@@ -47,11 +59,18 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRespon
             detail=exc.message,
             **exc.extra,
         )
+    # DRF answers Django's Http404 and PermissionDenied as its own NotFound and
+    # PermissionDenied; convert first so that they get those codes too.
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound(*exc.args)
+    elif isinstance(exc, PermissionDenied):
+        exc = drf_exceptions.PermissionDenied(*exc.args)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # Unexpected: Django's handler500 answers without details.
     code = next(
-        (code for cls, code in DRF_CODES.items() if isinstance(exc, cls)), "error"
+        (code for cls, code in DRF_CODES.items() if isinstance(exc, cls)),
+        getattr(exc, "default_code", "error"),
     )
     extra: dict[str, Any] = {}
     if isinstance(exc, drf_exceptions.ValidationError):
@@ -74,9 +93,34 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRespon
     )
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Answer a request Django refused (handler400): 413 for a body too large."""
+    if not request.path.startswith(API_PREFIX):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return problem_response(
+            status=413, code="request_too_large", title=TOO_LARGE_TITLE
+        )
+    return problem_response(status=400, code="bad_request", title=BAD_REQUEST_TITLE)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Answer a PermissionDenied raised outside DRF (handler403)."""
+    if not request.path.startswith(API_PREFIX):
+        return defaults.permission_denied(request, exception)
+    return problem_response(status=403, code="permission_denied", title=FORBIDDEN_TITLE)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Answer an address no route matches (handler404)."""
+    if not request.path.startswith(API_PREFIX):
+        return defaults.page_not_found(request, exception)
+    return problem_response(status=404, code="not_found", title=NOT_FOUND_TITLE)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """Answer an unhandled error: problem+json under /api/, Django's page elsewhere."""
-    if request.path.startswith("/api/"):
+    if request.path.startswith(API_PREFIX):
         return problem_response(
             status=500, code="server_error", title=SERVER_ERROR_TITLE
         )

@@ -153,6 +153,12 @@ Q_CLUSTER = {
     **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default", "poll": 0.2}),
 }
 
+# How long a worker owns a saga run before the sweeper may take it over, and how
+# long a relay owns a claimed outbox batch. Lower them only to make a test see
+# dead workers sooner.
+SAGA_LEASE_SECONDS = float(os.environ.get("SAGA_LEASE_SECONDS", "30"))
+OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))
+
 # --- REST API -----------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -162,6 +168,33 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON in and out: the schema documents exactly what the API speaks.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
+}
+
+# Limits of one checkout, read when a request arrives. The body size limit is
+# Django's own: a larger body is refused with 413 before any view runs.
+CHECKOUT_MAX_LINES = int(os.environ.get("CHECKOUT_MAX_LINES", "20"))
+CHECKOUT_MAX_QUANTITY = int(os.environ.get("CHECKOUT_MAX_QUANTITY", "10"))
+CHECKOUT_THROTTLE_RATE = os.environ.get("CHECKOUT_THROTTLE_RATE", "60/min")
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(64 * 1024))
+)
+
+# The cache holds the throttles' counters. LocMemCache is per process: exact for
+# the embedded default (one web process); several web processes share Redis.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "orders",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 SPECTACULAR_SETTINGS = {
@@ -176,6 +209,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request and response bodies as separate components: read-only fields are
+    # not asked for, write-only ones not promised.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStateEnum": "orders.states.State",
+        "SagaRunStatusEnum": "sagas.models.SagaRun.Status",
+        "SagaStepStatusEnum": "sagas.models.SagaStep.Status",
+    },
 }
 
 # Idempotency keys are kept this long; a claim whose request never finished is
@@ -219,6 +260,8 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")
 
 # --- Logging --------------------------------------------------------------------------
+
+
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {

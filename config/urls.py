@@ -1,13 +1,16 @@
 """The service's URL map: admin, API, API docs, probes, storefront."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import health
+from config.api_auth import TokenObtainApi
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/auth/token/", TokenObtainApi.as_view(), name="api-token"),
+    path("api/", include("orders.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
@@ -16,4 +19,12 @@ urlpatterns = [
     ),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("storefront.urls")),
 ]
+
+# Under /api/ every error is problem+json, also those Django answers itself.
+handler400 = "config.api_errors.bad_request"
+handler403 = "config.api_errors.permission_denied"
+handler404 = "config.api_errors.page_not_found"
+handler500 = "config.api_errors.server_error"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
 
 from orders.exceptions import OrderNotFound
 from orders.machine import allowed_events
-from orders.models import Order
+from orders.models import Order, Product
+from sagas.models import SagaRun
+from warehouse.selectors import stock_list
 
 
 def order_list_for_user(*, user: Any) -> QuerySet[Order]:
@@ -32,3 +35,31 @@ def order_get_for_user(*, user: Any, order_id: object) -> Order:
 def order_allowed_events(*, order: Order) -> list[str]:
     """Return the events the state machine allows from ``order``'s state."""
     return allowed_events(order.state)
+
+
+def order_saga_runs(*, orders: Iterable[Order]) -> dict[str, SagaRun]:
+    """Return the saga runs of ``orders`` by operation id, with their steps.
+
+    Two queries for any number of orders: a run shares the order's operation id
+    instead of a foreign key, so Django cannot prefetch it through a relation.
+    """
+    operation_ids = [order.operation_id for order in orders]
+    runs = SagaRun.objects.filter(operation_id__in=operation_ids).prefetch_related(
+        "steps"
+    )
+    return {run.operation_id: run for run in runs}
+
+
+def product_list_with_stock() -> list[Product]:
+    """Return the products for sale with ``available`` and ``pending`` units set.
+
+    Two queries: the catalogue, then the warehouse's stock of its SKUs (another
+    service's table, joined here by SKU rather than by a foreign key).
+    """
+    products = list(Product.objects.filter(active=True))
+    stock = {item.sku: item for item in stock_list(skus=[p.sku for p in products])}
+    for product in products:
+        item = stock.get(product.sku)
+        product.available = item.available if item else 0
+        product.pending = item.pending if item else 0
+    return products

@@ -12,6 +12,10 @@ from django.contrib.auth import get_user_model
 from orders.models import Order, Product
 from orders.services import order_create, order_transition
 from tests.orders.factories import evidence_for, path_to
+from warehouse.services import stock_set
+
+# Units on the shelf in the ``catalog`` fixture.
+STOCK = {"TEE-001": 10, "MUG-001": 5}
 
 
 @pytest.fixture
@@ -32,6 +36,30 @@ def products(db) -> dict[str, Product]:
         Product(sku="OLD-001", name="Retired", price=Decimal("5.00"), active=False),
     ]
     return {p.sku: p for p in Product.objects.bulk_create(rows)}
+
+
+@pytest.fixture
+def catalog() -> dict[str, Product]:
+    """Two products in stock (see STOCK): a T-shirt at 20.00 and a mug at 12.50."""
+    products = {
+        "TEE-001": Product.objects.create(
+            sku="TEE-001", name="T-shirt", price=Decimal("20.00")
+        ),
+        "MUG-001": Product.objects.create(
+            sku="MUG-001", name="Mug", price=Decimal("12.50")
+        ),
+    }
+    for sku, units in STOCK.items():
+        stock_set(sku=sku, on_hand=units)
+    return products
+
+
+@pytest.fixture
+def buyer(django_user_model):
+    """Alice, who buys things (password "x")."""
+    return django_user_model.objects.create_user(
+        "alice", email="alice@example.com", password="x"
+    )
 
 
 @pytest.fixture

@@ -1,18 +1,16 @@
-"""Fixtures of the checkout tests: a catalogue with stock, a buyer, faults on."""
+"""Fixtures of the checkout tests: faults on, no sleeping, a checkout starter.
+
+The catalogue with stock and the buyer come from ``tests/orders/conftest.py``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 
 import pytest
 
 from orders.checkout.services import CheckoutResult, checkout_start
-from orders.models import Product
 from sagas.clock import Clock, use_clock
-from warehouse.services import stock_set
-
-STOCK = {"TEE-001": 10, "MUG-001": 5}
 
 
 @pytest.fixture(autouse=True)
@@ -26,29 +24,6 @@ def no_waiting():
     """Retries back off without sleeping."""
     with use_clock(Clock.without_sleep()) as clock:
         yield clock
-
-
-@pytest.fixture
-def catalog() -> dict[str, Product]:
-    """Two products in stock."""
-    products = {
-        "TEE-001": Product.objects.create(
-            sku="TEE-001", name="T-shirt", price=Decimal("20.00")
-        ),
-        "MUG-001": Product.objects.create(
-            sku="MUG-001", name="Mug", price=Decimal("12.50")
-        ),
-    }
-    for sku, units in STOCK.items():
-        stock_set(sku=sku, on_hand=units)
-    return products
-
-
-@pytest.fixture
-def buyer(django_user_model):
-    return django_user_model.objects.create_user(
-        "alice", email="alice@example.com", password="x"
-    )
 
 
 ADDRESS = {

@@ -1,0 +1,45 @@
+"""The API's token endpoint: trade a username and password for a token."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from config.api_schema import problem_responses
+
+
+class TokenObtainApi(ObtainAuthToken):
+    """Return the user's API token (the same one every time), for Authorization.
+
+    No authentication is needed (or used) to call it, so a browser's session
+    cookie does not make it demand a CSRF token.
+    """
+
+    authentication_classes = []
+
+    @extend_schema(
+        operation_id="auth_token_obtain",
+        summary="Get an API token",
+        description=(
+            "Send it as `Authorization: Token <token>`. Wrong credentials answer "
+            "400 `invalid_request`."
+        ),
+        request=inline_serializer(
+            "TokenObtain",
+            {
+                "username": serializers.CharField(),
+                "password": serializers.CharField(style={"input_type": "password"}),
+            },
+        ),
+        responses={
+            200: OpenApiResponse(
+                inline_serializer("Token", {"token": serializers.CharField()}),
+                description="The user's token.",
+            ),
+            **problem_responses(400, 413, 415, 500),
+        },
+        auth=[],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
