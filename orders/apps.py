@@ -9,6 +9,10 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from orders.checkout.saga import checkout_saga
+        from orders.subjects import CHECKOUT_SUBJECTS
         from sagas.registry import register
+        from sagas.subjects import register_subject
 
         register(checkout_saga)
+        # The review queue shows each checkout's order (state, total, link).
+        register_subject(checkout_saga.name, CHECKOUT_SUBJECTS)

@@ -108,3 +108,19 @@ class InvalidReviewAction(SagaError):
 
     code = "saga_invalid_review_action"
     title = "This action does not apply to the saga run in its current state."
+
+
+class ReviewNoteRequired(SagaError):
+    """A review action came without a note saying why."""
+
+    code = "saga_review_note_required"
+    status = 400
+    title = "A review action needs a note that says why."
+
+
+class ReviewNotAllowed(SagaError):
+    """The user may look at runs but lacks the permission to act on them."""
+
+    code = "saga_review_not_allowed"
+    status = 403
+    title = "Acting on saga runs needs the permission sagas.review_sagarun."

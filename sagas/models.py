@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -99,3 +100,42 @@ class SagaStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.name} ({self.status})"
+
+
+class SagaReviewAction(models.Model):
+    """A person's action on a run under review: who, when, what, why, and the result.
+
+    Written before the engine acts and completed after, so a crash in between
+    still leaves a trace of who started what.
+    """
+
+    class Action(models.TextChoices):
+        RETRY_COMPENSATIONS = "retry_compensations", "Retried the compensations"
+        RETRY_STEP = "retry_step", "Retried a step"
+        RESOLVE_STEP = "resolve_step", "Resolved a step by hand"
+
+    run = models.ForeignKey(
+        SagaRun, on_delete=models.CASCADE, related_name="review_actions"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    step_name = models.CharField(max_length=100, blank=True)
+    # For a resolved step: what the reviewer says really happened.
+    outcome = models.CharField(max_length=20, blank=True)
+    note = models.TextField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The run's status once the engine was done, or "refused" with its reason.
+    result = models.CharField(max_length=20, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on run {self.run_id}"

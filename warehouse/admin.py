@@ -6,10 +6,30 @@ its movement and every ``reserved`` unit its reservation.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html
 
 from warehouse.models import Reservation, StockItem, StockMovement
 from warehouse.selectors import stock_list
+
+
+def _pending_hold_count() -> Coalesce:
+    """Count the pending reservations of the row's SKU (the semantic locks)."""
+    holds = (
+        Reservation.objects.filter(
+            sku=OuterRef("sku"), status=Reservation.Status.PENDING
+        )
+        .order_by()
+        .values("sku")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(holds), 0, output_field=IntegerField())
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,11 +45,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(StockItem)
 class StockItemAdmin(ReadOnlyAdmin):
-    list_display = ["sku", "on_hand", "reserved", "available", "pending"]
+    list_display = ["sku", "on_hand", "reserved", "available", "pending", "holds"]
     search_fields = ["sku"]
 
     def get_queryset(self, request):
-        return stock_list()
+        return stock_list().annotate(pending_holds=_pending_hold_count())
+
+    @admin.display(ordering="pending_holds", description="pending reservations")
+    def holds(self, item: StockItem) -> str:
+        """Link the count of pending holds to those reservations."""
+        if not item.pending_holds:
+            return "0"
+        url = reverse("admin:warehouse_reservation_changelist")
+        query = urlencode({"q": item.sku, "status__exact": "pending"})
+        return format_html('<a href="{}?{}">{}</a>', url, query, item.pending_holds)
 
     @admin.display(ordering="available", description="available")
     def available(self, item: StockItem) -> int:

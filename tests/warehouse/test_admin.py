@@ -24,3 +24,17 @@ def test_stock_list_shows_available_units_and_pending_holds(admin_client, stock)
 @pytest.mark.parametrize("model", ["stockitem", "reservation", "stockmovement"])
 def test_stock_cannot_be_added_from_the_admin(admin_client, model):
     assert admin_client.get(f"/admin/warehouse/{model}/add/").status_code == 403
+
+
+def test_stock_list_counts_pending_holds_and_links_to_them(admin_client, stock):
+    stock(HOT=10)
+    stock_hold(operation_id="op-1", lines=[("HOT", 3)])
+    stock_hold(operation_id="op-2", lines=[("HOT", 2)])
+
+    response = admin_client.get(URL)
+
+    (row,) = response.context["cl"].result_list
+    assert (row.pending, row.pending_holds) == (5, 2)
+    assert "/admin/warehouse/reservation/?q=HOT&amp;status__exact=pending" in (
+        response.content.decode()
+    )

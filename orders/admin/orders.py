@@ -1,0 +1,143 @@
+"""The order page: read-only state, its diagram and events, what the services hold.
+
+The state is shown, never a form field: it moves only through events, offered
+as buttons for the events the state machine allows from the current state.
+Payments, reservations and the shipment are read from the other services by
+the order's operation id, as the guards read them.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+
+from orders.admin import events
+from orders.machine import order_diagram
+from orders.models import Order, OrderLine, OrderTransition
+from orders.money import from_minor
+from orders.selectors import order_allowed_events
+from orders.states import State, transition_for
+from payments.selectors import charges_for, refunds_for
+from sagas.models import ACTIVE_STATUSES, SagaRun
+from shipping.selectors import shipment_for
+from warehouse.selectors import reservations_for
+
+# Cancelling undoes the checkout; from these states there is something to undo.
+CANCELLABLE = (State.CREATED, State.PAID, State.RESERVED)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline that shows rows and never adds, changes or deletes them."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Lines and history are part of the order: whoever may see it sees them.
+        return request.user.has_perm("orders.view_order") or request.user.has_perm(
+            "orders.change_order"
+        )
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ["sku", "name", "quantity", "unit_price"]
+    readonly_fields = fields
+
+
+class OrderTransitionInline(ReadOnlyInline):
+    model = OrderTransition
+    verbose_name_plural = "transition history"
+    fields = ["created_at", "event", "from_state", "to_state", "actor", "operation_id"]
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["id", "owner", "state", "total", "currency", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["id", "operation_id", "owner__username"]
+    # The state moves only through events (orders.services.order_transition),
+    # so it is shown but never a form field, on the add form as on the change form.
+    readonly_fields = ["id", "state", "saga_run", "created_at", "updated_at"]
+    inlines = [OrderLineInline, OrderTransitionInline]
+
+    @admin.display(description="checkout saga")
+    def saga_run(self, order: Order) -> str:
+        run = _run_of(order)
+        if run is None:
+            return "-"
+        url = reverse("admin:sagas_sagarun_change", args=[run.pk])
+        return format_html(
+            '<a href="{}">run {} ({})</a>', url, run.pk, run.get_status_display()
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/event/",
+                wrap(partial(events.order_event_view, model_admin=self)),
+                name="orders_order_event",
+            ),
+            path(
+                "<path:object_id>/cancel/",
+                wrap(partial(events.order_cancel_view, model_admin=self)),
+                name="orders_order_cancel",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        order = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if order is not None:
+            context.update(self._life_context(request, order))
+        return super().change_view(request, object_id, form_url, context)
+
+    def _life_context(self, request: HttpRequest, order: Order) -> dict[str, Any]:
+        run = _run_of(order)
+        can_act = self.has_change_permission(request, order)
+        active = run is None or run.status in ACTIVE_STATUSES
+        return {
+            "order": order,
+            "diagram": order_diagram(state=order.state),
+            "can_act": can_act,
+            "events": [
+                transition_for(event) for event in order_allowed_events(order=order)
+            ],
+            "cancellable": order.state in CANCELLABLE and active,
+            "run": run,
+            "charges": [
+                (charge, from_minor(charge.amount_minor, charge.currency))
+                for charge in charges_for(operation_id=order.operation_id)
+            ],
+            "refunds": [
+                (refund, from_minor(refund.amount_minor, order.currency))
+                for refund in refunds_for(operation_id=order.operation_id)
+            ],
+            "reservations": reservations_for(operation_id=order.operation_id),
+            "shipment": shipment_for(operation_id=order.operation_id),
+        }
+
+
+def _run_of(order: Order) -> SagaRun | None:
+    return SagaRun.objects.filter(operation_id=order.operation_id).first()

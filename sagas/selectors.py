@@ -1,0 +1,97 @@
+"""Read saga runs for the review screens: what is stuck and what a person can do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+
+from sagas.exceptions import SagaNotFound
+from sagas.models import SagaReviewAction, SagaRun, SagaStep
+from sagas.registry import get_saga
+
+RunStatus, StepStatus = SagaRun.Status, SagaStep.Status
+# Reasons that stop a run in the middle of its compensations.
+COMPENSATIONS_STUCK = (
+    SagaRun.Reason.COMPENSATION_FAILED,
+    SagaRun.Reason.ON_COMPENSATED_FAILED,
+)
+HOOKS = {
+    SagaRun.Reason.ON_COMPLETED_FAILED: "on_completed",
+    SagaRun.Reason.ON_COMPENSATED_FAILED: "on_compensated",
+}
+
+
+# Runs waiting for a person first, then the newest.
+QUEUE_ORDERING = (
+    Case(
+        When(status=RunStatus.NEEDS_REVIEW, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    ).asc(),
+    F("created_at").desc(),
+    F("id").desc(),
+)
+
+
+@dataclass(frozen=True)
+class ReviewChoices:
+    """What a reviewer can do with a run right now (empty when nothing is stuck)."""
+
+    retry_compensations: bool
+    retry_steps: list[str]
+    resolve_steps: list[str]
+
+    @property
+    def any(self) -> bool:
+        """Return whether any action applies."""
+        return bool(self.retry_compensations or self.retry_steps or self.resolve_steps)
+
+
+def run_review_queue() -> QuerySet[SagaRun]:
+    """Return all runs, those waiting for a person first, then the newest."""
+    return SagaRun.objects.order_by(*QUEUE_ORDERING)
+
+
+def run_review_choices(*, run: SagaRun, steps: list[SagaStep]) -> ReviewChoices:
+    """Return the review actions the engine would accept for ``run`` as it is."""
+    if run.status != RunStatus.NEEDS_REVIEW:
+        return ReviewChoices(False, [], [])
+    stuck = [row.name for row in steps if _is_stuck(run, row)]
+    hook = HOOKS.get(run.error_code)
+    return ReviewChoices(
+        retry_compensations=run.error_code in COMPENSATIONS_STUCK,
+        retry_steps=[*stuck, hook] if hook else stuck,
+        resolve_steps=stuck,
+    )
+
+
+def run_review_actions(*, run: SagaRun) -> QuerySet[SagaReviewAction]:
+    """Return the audit trail of ``run``, oldest first, with the actors."""
+    return run.review_actions.select_related("actor").order_by("id")
+
+
+def run_saved_fields(*, run: SagaRun) -> dict[str, str]:
+    """Return, per state field that a step declares it saves, that step's name.
+
+    These are the external ids (charge, shipment ...) a compensation needs.
+    """
+    try:
+        saga = get_saga(run.saga)
+    except SagaNotFound:
+        return {}
+    return {name: flat.step.name for flat in saga.flat() for name in flat.step.saves}
+
+
+def _is_stuck(run: SagaRun, row: SagaStep) -> bool:
+    if row.status in (StepStatus.UNKNOWN, StepStatus.NEEDS_REVIEW):
+        return True
+    return row.status == StepStatus.FAILED and _retriable_only(run, row.name)
+
+
+def _retriable_only(run: SagaRun, step_name: str) -> Any:
+    try:
+        return get_saga(run.saga).step(step_name).retriable_only
+    except (SagaNotFound, KeyError):
+        return False
