@@ -43,3 +43,4 @@ class TokenObtainApi(ObtainAuthToken):
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+

@@ -34,6 +34,9 @@ def user_scope(request: HttpRequest) -> str | None:
     except APIException:
         return None
     if authenticated is not None:
+        # Kept for the view: config.authentication.RequestTokenAuthentication reuses it
+        # instead of looking the token up a second time.
+        request.token_authentication = authenticated
         return str(authenticated[0].pk)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

@@ -15,13 +15,11 @@ def shipment_create(
 ) -> Shipment:
     """Book the shipment of ``operation_id`` with the carrier and record it.
 
-    An operation has at most one shipment: a repeat returns the recorded one
-    without calling the carrier, and the carrier itself answers a repeated key
-    with the shipment it already created.
+    An operation has at most one shipment: a repeat asks the carrier again with
+    the same key, which answers with the shipment it already created, and finds
+    our record by its unique operation id. No look-up first: the usual path (a
+    first call) saves a query.
     """
-    shipment = Shipment.objects.filter(operation_id=operation_id).first()
-    if shipment is not None:
-        return shipment
     if not isinstance(address, dict) or not address:
         raise InvalidAddress()
     answer = shipping_carrier().create(

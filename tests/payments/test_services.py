@@ -45,14 +45,22 @@ def test_payment_charge_captures_and_records_the_processor_charge(charge_card):
     assert (charge.status, at_processor.reference) == ("captured", OP)
 
 
-def test_payment_charge_repeated_returns_the_ledger_row_without_the_gateway(
-    charge_card, django_assert_num_queries
-):
+def test_payment_charge_repeated_with_its_key_charges_once(charge_card):
+    """A repeat asks the processor again with the same key: same charge, same row."""
     first = charge_card()
-    with django_assert_num_queries(1):
-        again = charge_card()
+    again = charge_card()
     assert again.pk == first.pk
     assert (Charge.objects.count(), ProcessorCharge.objects.count()) == (1, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_payment_charge_first_call_costs_two_inserts(
+    charge_card, django_assert_num_queries, settings
+):
+    """The usual path: the processor's record and our ledger row, nothing read first."""
+    settings.FAULT_INJECTION = False
+    with django_assert_num_queries(2):
+        charge_card()
 
 
 def test_payment_charge_declined_records_nothing_in_the_ledger(charge_card):
