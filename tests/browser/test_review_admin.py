@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.db import connections
 from django.db.models import Q
 
 from faults.services import fault_plan_clear
@@ -28,44 +27,11 @@ from sagas.models import SagaReviewAction, SagaRun
 from tests.orders.checkout.conftest import checkout, faults_on, no_waiting  # noqa: F401
 from tests.orders.conftest import buyer, catalog  # noqa: F401
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PASSWORD = "review-pw-1"
 NOTE = "Processor incident is over; refunding the customer."
-TIMEOUT_MS = 30_000
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    """Return a page of a headless Debian Chromium driven by Playwright."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    # Playwright's sync API runs an event loop in this thread; Django would
-    # otherwise refuse the test's own database calls made alongside it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        page.set_default_timeout(TIMEOUT_MS)
-        yield page
-        browser.close()
-        # While Playwright's loop runs, Django keeps this thread's connections
-        # apart (per context): close those before the loop stops, or they leak.
-        connections.close_all()
 
 
 @pytest.fixture
