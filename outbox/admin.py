@@ -10,21 +10,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from config.admin import ReadOnlyAdmin
 from outbox.models import OutboxMessage, WebhookDelivery, WebhookEndpoint
 from outbox.services import message_retry, webhook_delivery_retry
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A list and detail pages that nobody edits: rows change only via services."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+class RetryableAdmin(ReadOnlyAdmin):
+    """Read-only pages whose retry action needs the model's change permission."""
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         """Allow the retry action to those with the model's change permission."""
@@ -33,7 +25,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdmin):
+class OutboxMessageAdmin(RetryableAdmin):
     list_display = ["id", "event_type", "aggregate", "status", "attempts", "age"]
     list_filter = ["status", "event_type", "aggregate_type"]
     search_fields = ["=message_id", "=aggregate_id", "event_type"]
@@ -66,7 +58,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdmin):
+class WebhookDeliveryAdmin(RetryableAdmin):
     list_display = [
         "id",
         "message",

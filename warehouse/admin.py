@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
+from config.admin import ReadOnlyAdmin
 from warehouse.models import Reservation, StockItem, StockMovement
 from warehouse.selectors import stock_list
 
@@ -30,17 +31,6 @@ def _pending_hold_count() -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(holds), 0, output_field=IntegerField())
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(StockItem)
