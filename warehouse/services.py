@@ -84,24 +84,31 @@ def stock_hold(
     return sorted(reservations, key=lambda reservation: reservation.sku)
 
 
-def stock_confirm(*, operation_id: str) -> list[Reservation]:
-    """Turn the operation's pending holds into confirmed ones (sold, not shipped).
+def stock_confirm(*, operation_id: str) -> int:
+    """Turn the operation's pending holds into confirmed ones; return how many.
 
-    Raise ``HoldNotFound`` when the operation holds nothing, or when a hold was
-    released (by a compensation or by expiry): its units may be sold to someone
-    else by now.
+    Raise ``HoldNotFound`` when the operation holds nothing, or when its holds
+    were released (by a compensation or by expiry): their units may be sold to
+    someone else by now. Confirming again confirms nothing more.
     """
     fault_before("warehouse.confirm", operation_id)
-    with transaction.atomic():
-        holds = _lock_reservations(operation_id)
-        if not holds or any(h.status == Reservation.Status.RELEASED for h in holds):
-            raise HoldNotFound(f"Operation {operation_id} holds no stock to confirm.")
-        _status_set(
-            [h for h in holds if h.status == Reservation.Status.PENDING],
-            Reservation.Status.CONFIRMED,
+    # One conditional UPDATE: an operation's holds are taken, released and
+    # expired together, so a pending hold means none of them was released, and
+    # a release running at the same time either precedes this or finds them
+    # confirmed (it releases only what it finds pending or confirmed, locked).
+    confirmed = Reservation.objects.filter(
+        operation_id=operation_id, status=Reservation.Status.PENDING
+    ).update(status=Reservation.Status.CONFIRMED, updated_at=timezone.now())
+    if not confirmed:
+        statuses = set(
+            Reservation.objects.filter(operation_id=operation_id).values_list(
+                "status", flat=True
+            )
         )
+        if not statuses or Reservation.Status.RELEASED in statuses:
+            raise HoldNotFound(f"Operation {operation_id} holds no stock to confirm.")
     fault_after("warehouse.confirm", operation_id)
-    return holds
+    return confirmed
 
 
 def stock_release(*, operation_id: str) -> list[Reservation]:
