@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "notifications",
     "orders",
     "storefront",
+    "observability",
 ]
 
 MIDDLEWARE = [
@@ -259,8 +260,14 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")
 
-# --- Logging --------------------------------------------------------------------------
+# --- Logging and metrics --------------------------------------------------------------
 
+# A directory shared by every process of one deployment (gunicorn and qcluster
+# workers): prometheus_client keeps each process's counters there and /metrics adds
+# them up. Unset: counters live in the process that serves /metrics. It must be in
+# the environment (prometheus_client reads it there at import), exist, and be
+# emptied before the service starts.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("", include("observability.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("storefront.urls")),
 ]

@@ -1,0 +1,20 @@
+"""Metrics for operators: what the service did, and what it holds right now."""
+
+from django.apps import AppConfig
+
+
+class ObservabilityConfig(AppConfig):
+    name = "observability"
+    verbose_name = "Observability"
+
+    def ready(self) -> None:
+        from prometheus_client import disable_created_metrics
+
+        from observability import checks  # noqa: F401  (registers the system check)
+        from observability.receivers import receivers_connect
+
+        # A counter's _created time is per process: meaningless once the files of
+        # several processes are added up, and absent in multiprocess mode anyway.
+        # Off everywhere, so a scrape looks the same in either mode.
+        disable_created_metrics()
+        receivers_connect()
