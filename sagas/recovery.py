@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sagas.exceptions import LeaseLost, NeedsReview, SagaError, StepError
 from sagas.lease import lease_claim_expired, lease_owner_new
+from sagas.models import SagaRun
 from sagas.runner import Runner
 
 logger = logging.getLogger("sagas")
@@ -30,9 +31,23 @@ def runs_recover(*, now: datetime, limit: int = 100) -> int:
         except (StepError, NeedsReview, LeaseLost):
             pass  # an outcome of the run, recorded and logged already
         except SagaError as exc:
-            logger.error("cannot resume saga run %s: %s", run_id, exc)
+            logger.error(
+                "cannot resume saga run %s: %s", run_id, exc, extra=_extra(run_id)
+            )
         except Exception:
             # One broken run must not stop the sweep; its lease expires again and
             # the next sweep retries it.
-            logger.exception("resuming saga run %s failed", run_id)
+            logger.exception(
+                "resuming saga run %s failed", run_id, extra=_extra(run_id)
+            )
     return resumed
+
+
+def _extra(run_id: int) -> dict[str, object]:
+    """Return the fields every saga log line carries (read only on this rare path)."""
+    run = SagaRun.objects.filter(pk=run_id).only("operation_id", "saga").first()
+    return {
+        "operation_id": run.operation_id if run else None,
+        "saga": run.saga if run else None,
+        "step": None,
+    }

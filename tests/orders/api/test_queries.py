@@ -50,7 +50,9 @@ def summary(queries: list[dict]) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_happy_path_checkout_stays_within_its_budget(alice_client, post_checkout):
+def test_happy_path_checkout_stays_within_its_budget(
+    alice_client, post_checkout, settings
+):
     """A checkout whose saga runs inline to shipped takes at most 77 queries.
 
     Where they go: the engine commits each of 7 steps before and after it runs
@@ -59,7 +61,12 @@ def test_happy_path_checkout_stays_within_its_budget(alice_client, post_checkout
     each of 3 notifications is claimed, then marked sent (6, at most once);
     stock, charge and shipment (about 20); the API's token, key claim and
     response (about 6). Every one is a round trip a worker pays for.
+
+    Not counted: the outbox relay trigger, one queued task per second per
+    process whatever the traffic (with the ORM broker, one INSERT); the warm-up
+    takes it, so the measured checkout is the same in every test order.
     """
+    settings.OUTBOX_RELAY_TRIGGER_SECONDS = 3600
     post_checkout(alice_client)  # warm up: content types, first-use caches
 
     with CaptureQueriesContext(connection) as ctx:
