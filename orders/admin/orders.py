@@ -70,9 +70,13 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["id", "operation_id", "owner__username"]
     # The state moves only through events (orders.services.order_transition),
-    # so it is shown but never a form field, on the add form as on the change form.
+    # and the rest is what the customer bought and paid: every field is shown,
+    # none is a form field. People act on orders with the event buttons.
     readonly_fields = ["id", "state", "saga_run", "created_at", "updated_at"]
     inlines = [OrderLineInline, OrderTransitionInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*self.readonly_fields, *(f.name for f in Order._meta.fields)]
 
     @admin.display(description="checkout saga")
     def saga_run(self, order: Order) -> str:

@@ -92,13 +92,15 @@ def test_seed_stocks_every_product_once():
 
 
 def test_reviewer_can_view_the_service_and_act_on_reviews():
-    """The reviewer holds sagas.review_sagarun and may view orders and runs."""
+    """The reviewer may act on reviews and move orders, and edit nothing else."""
     seed()
 
     reviewer = get_user_model().objects.get(username="reviewer")
     assert reviewer.has_perm("sagas.review_sagarun")
     assert reviewer.has_perm("sagas.view_sagarun")
     assert reviewer.has_perm("orders.view_order")
-    assert not reviewer.has_perm("orders.change_order")
+    assert reviewer.has_perm("orders.change_order")
+    assert not reviewer.has_perm("orders.change_product")
+    assert not reviewer.has_perm("payments.change_charge")
     alice = get_user_model().objects.get(username="alice")
     assert not alice.has_perm("sagas.review_sagarun")

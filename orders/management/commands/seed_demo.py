@@ -100,12 +100,17 @@ class Command(BaseCommand):
         return user
 
     def _grant_review_permission(self, reviewer: Any) -> None:
-        """Let the reviewer see every screen of the service and act on reviews."""
+        """Let the reviewer see every screen, act on reviews and move orders.
+
+        Moving an order (the admin's event buttons, which go through the state
+        machine) needs ``orders.change_order``; nothing else can be edited.
+        """
         permissions = Permission.objects.filter(
             Q(content_type__app_label__in=REVIEWED_APPS, codename__startswith="view_")
             | Q(
                 content_type__app_label=REVIEW_PERMISSION[0],
                 codename=REVIEW_PERMISSION[1],
             )
+            | Q(content_type__app_label="orders", codename="change_order")
         )
         reviewer.user_permissions.add(*permissions)

@@ -63,18 +63,20 @@ def test_add_form_has_no_state_field(admin_client):
 
 
 def test_posting_a_state_does_not_change_it(admin_client, order):
-    """A forged POST with state=shipped saves the form but leaves the state."""
+    """A forged POST with a state, a total or a message changes none of them."""
     url = reverse("admin:orders_order_change", args=[order.pk])
     data = form_data(admin_client.get(url))
     data["failure_message"] = "checked by support"
     data["state"] = State.SHIPPED
+    data["total"] = "0.01"
 
     response = admin_client.post(url, data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     stored = Order.objects.get(pk=order.pk)
     assert stored.state == State.CREATED
-    assert stored.failure_message == "checked by support"
+    assert stored.total == order.total
+    assert stored.failure_message == ""
 
 
 def test_lines_and_history_are_read_only_inlines(admin_client, order):
