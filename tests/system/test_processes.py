@@ -186,7 +186,11 @@ def run_flow(
     assert_nothing_charged_or_shipped_twice()
     assert_outbox_handled_once(receiver)
     assert_every_planned_crash_killed_a_worker(checkouts)
-    assert_metrics_add_up(scrape, checkouts=len(checkouts))
+    # Each worker of the killed cluster may have died between a commit and its
+    # counter increment: that increment is lost with the process, not the fact.
+    assert_metrics_add_up(
+        scrape, checkouts=len(checkouts), lost_at_most=flavour.q_workers
+    )
     figures.lap("total", started)
     print(
         f"{flavour}: {figures};"
@@ -309,8 +313,12 @@ def assert_outbox_handled_once(receiver: WebhookReceiver) -> None:
     assert receiver.rejected == []
 
 
-def assert_metrics_add_up(scrape: Scrape, *, checkouts: int) -> None:
-    """/metrics, served by one gunicorn worker, counts what every process did."""
+def assert_metrics_add_up(scrape: Scrape, *, checkouts: int, lost_at_most: int) -> None:
+    """/metrics, served by one gunicorn worker, counts what every process did.
+
+    Counters live in each process's files; a process SIGKILLed right after a
+    commit takes that one increment with it. The database gauges are exact.
+    """
     assert scrape.value("idempotency_requests_total", outcome="new") == checkouts
     assert scrape.value("idempotency_requests_total", outcome="replay") == REPLAYS
     for status in (
@@ -320,15 +328,15 @@ def assert_metrics_add_up(scrape: Scrape, *, checkouts: int) -> None:
     ):
         in_database = SagaRun.objects.filter(saga="checkout", status=status).count()
         assert scrape.value("saga_runs", saga="checkout", status=status) == in_database
-        assert (
-            scrape.value("saga_runs_finished_total", saga="checkout", outcome=status)
-            == in_database
-        ), status
+        finished = scrape.value(
+            "saga_runs_finished_total", saga="checkout", outcome=status
+        )
+        assert in_database - lost_at_most <= finished <= in_database, status
     assert scrape.total("saga_step_retries_total") > 0
     assert scrape.total("saga_compensations_total", outcome="completed") > 0
     assert scrape.total("saga_compensations_total", outcome="failed") > 0
     assert scrape.value("outbox_backlog_messages") == 0
     assert (
         scrape.total("outbox_webhook_deliveries_total", outcome="delivered")
-        >= OutboxMessage.objects.count()
+        >= OutboxMessage.objects.count() - lost_at_most
     )
