@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from orders.checkout.steps import ACTOR
 from orders.models import Order
 from orders.services import order_failure_record, order_transition
 from orders.states import State
 from sagas.context import StepContext
 from sagas.models import SagaRun
-
-ACTOR = "saga:checkout"
 
 
 def checkout_compensated(ctx: StepContext) -> None:
