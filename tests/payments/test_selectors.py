@@ -27,6 +27,16 @@ def test_payment_totals_add_up_captures_and_refunds(charge_card):
     assert (totals, totals.net_minor) == (PaymentTotals(2500, 2500), 0)
 
 
+def test_payment_totals_ask_the_ledger_once(charge_card, django_assert_num_queries):
+    charge_card()
+    payment_refund(operation_id=OP, idempotency_key="refund")
+
+    with django_assert_num_queries(1):
+        totals = payment_totals(operation_id=OP)
+
+    assert totals == PaymentTotals(2500, 2500)
+
+
 def test_charges_and_refunds_for_list_only_the_operation(charge_card):
     charge_card()
     charge_card(operation_id="other", idempotency_key="other-key")
