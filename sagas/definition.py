@@ -97,6 +97,15 @@ class Step:
         if self.best_effort and not self.retriable_only:
             raise ValueError(f"Step {self.name!r}: best_effort needs retriable_only.")
 
+    @property
+    def resumable(self) -> bool:
+        """Return whether recovery can settle a lost answer without a person.
+
+        It can ask the external system (``reconcile``) or repeat the call with
+        the same key (``idempotent``).
+        """
+        return self.idempotent or self.reconcile is not None
+
 
 @dataclass(frozen=True)
 class Parallel:

@@ -34,9 +34,17 @@ def run_forward(runner: Runner) -> Stop | None:
 
 
 def run_step(
-    runner: Runner, step: Step, *, following: Step | Parallel | None = None
+    runner: Runner,
+    step: Step,
+    *,
+    following: Step | Parallel | None = None,
+    group_done: list[SagaStep] | None = None,
 ) -> Stop | None:
-    """Bring one step to an end; return why the run must stop, if it must."""
+    """Bring one step to an end; return why the run must stop, if it must.
+
+    A parallel member passes ``group_done``: completed, its row joins that list
+    to be recorded with its siblings' in one UPDATE when the group ends.
+    """
     row = runner.rows[step.name]
     if row.status in (Status.COMPLETED, Status.SKIPPED):
         return None
@@ -71,6 +79,11 @@ def run_step(
         on_retry=on_retry,
     )
     if result.verdict is Verdict.COMPLETED:
+        if group_done is not None:
+            with runner.lock:
+                runner.adopt(base, result.state)
+                group_done.append(row)
+            return None
         return _completed(runner, step, row, base, result, following)
     status = Status.UNKNOWN if result.verdict is Verdict.UNKNOWN else Status.FAILED
     runner.journal.step_ended(row, status, result.error)
@@ -104,30 +117,41 @@ def _completed(
     result: Result,
     following: Step | Parallel | None,
 ) -> Stop | None:
-    # Merge "this step completed" with "the next step started" into one UPDATE
-    # when the next step is a plain one still to run: one write fewer per step.
-    next_row = None
-    if isinstance(following, Step):
-        candidate = runner.rows[following.name]
-        if candidate.status == Status.PENDING and not runner.run.cancel_requested:
-            next_row = candidate
+    next_rows = _started_along(runner, following)
     # No cancellation is checked after the last step or the pivot: nothing is
     # left that a cancellation could stop.
     cancellable = following is not None and runner.cancellable(after=step)
     with runner.lock:
         runner.adopt(base, result.state)
         went_on = runner.journal.step_completed(
-            row, runner.state, next_row=next_row, cancellable=cancellable
+            row, runner.state, next_rows=next_rows, cancellable=cancellable
         )
     runner.signal(signals.step_completed, step=step.name)
     if not went_on:
         return Stop(StopKind.CANCELLED)
-    if next_row is not None:
+    for next_row in next_rows:
         runner.started_here.add(next_row.name)
         runner.signal(
             signals.step_started, step=next_row.name, attempt=next_row.attempts
         )
     return None
+
+
+def _started_along(runner: Runner, following: Step | Parallel | None) -> list[SagaStep]:
+    """Return the rows to record started in the UPDATE that completes this step.
+
+    One write fewer per step: the next plain step, or the members of the next
+    parallel group that recovery can settle alone (reconcile or repeat) should
+    the worker die before their turn comes.
+    """
+    if following is None or runner.run.cancel_requested:
+        return []
+    if isinstance(following, Step):
+        candidates = [following]
+    else:
+        candidates = [member for member in following.steps if member.resumable]
+    rows = [runner.rows[candidate.name] for candidate in candidates]
+    return [row for row in rows if row.status == Status.PENDING]
 
 
 def _failed(step: Step, error: BaseException | str | None) -> Stop | None:

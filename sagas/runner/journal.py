@@ -7,6 +7,7 @@ over, and ``LeaseLost`` stops this one before it does anything else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -101,17 +102,30 @@ class Journal:
         row: SagaStep,
         state: Any,
         *,
-        next_row: SagaStep | None = None,
+        next_rows: Sequence[SagaStep] = (),
         cancellable: bool = False,
     ) -> bool:
-        """Save the state, then record ``row`` completed and ``next_row`` started.
+        """Save the state, then record ``row`` completed and ``next_rows`` started.
 
         Two UPDATEs, in that order: a crash between them leaves the step
         ``started`` with its results already saved, which recovery settles by
         reconciling. A step that changed nothing in the state, while the lease
         is fresh, skips the first: the step UPDATE carries the lease and cancel
-        fences alone. Return False when a cancellation stopped ``next_row``.
+        fences alone. Return False when a cancellation stopped ``next_rows``.
         """
+        return self.steps_completed(
+            [row], state, next_rows=next_rows, cancellable=cancellable
+        )
+
+    def steps_completed(
+        self,
+        rows: Sequence[SagaStep],
+        state: Any,
+        *,
+        next_rows: Sequence[SagaStep] = (),
+        cancellable: bool = False,
+    ) -> bool:
+        """Like ``step_completed`` for several rows: a parallel group's members."""
         now, data = self.clock.now(), self.saga.state_dump(state)
         cancelled = False
         if data != self.run.state or self._lease_due(now):
@@ -121,17 +135,18 @@ class Journal:
                 self._cancel_or_lost()
                 # The state is saved anyway: the compensations need what it records.
                 self._check(self._held().update(state=data, **self._lease(now)))
-                cancelled, next_row = True, None
+                cancelled, next_rows = True, ()
             self.run.state = data
             cancellable = False  # Checked by the UPDATE above.
-        if not self._mark_completed(row, next_row, now, cancellable=cancellable):
+        if not self._mark_completed(rows, next_rows, now, cancellable=cancellable):
             self._cancel_or_lost()
-            self._check(self._mark_completed(row, None, now))
-            cancelled, next_row = True, None
-        if next_row is not None:
+            self._check(self._mark_completed(rows, (), now))
+            cancelled, next_rows = True, ()
+        for next_row in next_rows:
             next_row.status, next_row.started_at = Status.STARTED, now
             next_row.attempts += 1
-        row.status, row.finished_at = Status.COMPLETED, now
+        for row in rows:
+            row.status, row.finished_at = Status.COMPLETED, now
         return not cancelled
 
     def _lease_due(self, now: datetime) -> bool:
@@ -139,39 +154,40 @@ class Journal:
 
     def _mark_completed(
         self,
-        row: SagaStep,
-        next_row: SagaStep | None,
+        rows: Sequence[SagaStep],
+        next_rows: Sequence[SagaStep],
         now: datetime,
         *,
         cancellable: bool = False,
     ) -> bool:
-        """Record ``row`` completed (and ``next_row`` started) in one UPDATE."""
-        if next_row is None:
-            steps = self._steps(row, cancellable=cancellable)
-            return steps.update(status=Status.COMPLETED, finished_at=now) == 1
-        this, other = Q(pk=row.pk), Q(pk=next_row.pk)
-        updated = self._steps(row, next_row, cancellable=cancellable).update(
+        """Record ``rows`` completed (and ``next_rows`` started) in one UPDATE."""
+        steps = self._steps(*rows, *next_rows, cancellable=cancellable)
+        if not next_rows:
+            updated = steps.update(status=Status.COMPLETED, finished_at=now)
+            return updated == len(rows)
+        done = Q(pk__in=[row.pk for row in rows])
+        updated = steps.update(
             status=Case(
-                When(this, then=Value(Status.COMPLETED)),
+                When(done, then=Value(Status.COMPLETED)),
                 default=Value(Status.STARTED),
             ),
             finished_at=Case(
-                When(this, then=Value(now)),
+                When(done, then=Value(now)),
                 default=F("finished_at"),
                 output_field=DateTimeField(),
             ),
             started_at=Case(
-                When(other, then=Value(now)),
-                default=F("started_at"),
+                When(done, then=F("started_at")),
+                default=Value(now),
                 output_field=DateTimeField(),
             ),
             attempts=Case(
-                When(other, then=Value(next_row.attempts + 1)),
-                default=F("attempts"),
+                When(done, then=F("attempts")),
+                default=F("attempts") + 1,
                 output_field=IntegerField(),
             ),
         )
-        return updated == 2
+        return updated == len(rows) + len(next_rows)
 
     def step_retrying(
         self, row: SagaStep, attempt: int, error: BaseException | str

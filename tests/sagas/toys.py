@@ -264,6 +264,36 @@ TOY_FANOUT = register(
     )
 )
 
+# The same shape, with members recovery can repeat: bookkept as one group.
+TOY_FANOUT_REPEATABLE = register(
+    Saga(
+        "toy-fanout-repeatable",
+        [
+            Step("prepare", _effect("prepare"), _effect("unprepare"), retry=FAST),
+            Parallel(
+                "fanout",
+                [
+                    Step(
+                        name,
+                        _effect(name, attribute),
+                        _effect(f"un{name}"),
+                        idempotent=True,
+                        retry=FAST,
+                        compensation_retry=UNDO,
+                    )
+                    for name, attribute in [
+                        ("alpha", "reservation_id"),
+                        ("beta", "charge_id"),
+                        ("gamma", "package_id"),
+                    ]
+                ],
+            ),
+            Step("finish", _effect("finish", "shipment_id"), retry=FAST),
+        ],
+        OrderState,
+    )
+)
+
 # A pivot followed by retriable-only steps, one of them best effort.
 TOY_PIVOT = register(
     Saga(
