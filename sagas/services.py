@@ -9,12 +9,13 @@ ended, and raise only when the request itself does not apply.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from sagas.clock import get_clock
+from sagas.clock import Clock, get_clock
 from sagas.definition import Outcome, Saga, Step
 from sagas.exceptions import (
     InvalidReviewAction,
@@ -44,30 +45,77 @@ def saga_start(
     transaction, if any) for a worker to ``saga_resume``; if none does, the
     sweeper picks it up once its lease period has passed.
     """
-    definition = saga if isinstance(saga, Saga) else get_saga(saga)
-    if not isinstance(state, definition.state_type):
-        raise TypeError(f"state must be a {definition.state_type.__name__}.")
-    clock = get_clock()
-    owner = lease_owner_new() if execute else ""
-    run, rows = _run_build(definition, operation_id, state, owner, clock.now(), execute)
     try:
         # durable when executing: each step's bookkeeping must commit before its
         # action, which a caller's enclosing transaction would prevent.
         with transaction.atomic(durable=execute):
-            run.save(force_insert=True)
-            SagaStep.objects.bulk_create(rows)
+            new = saga_record(
+                saga=saga, operation_id=operation_id, state=state, claim=execute
+            )
     except IntegrityError:
+        name = saga if isinstance(saga, str) else saga.name
         existing = SagaRun.objects.filter(operation_id=operation_id).first()
-        if existing is None or existing.saga != definition.name:
+        if existing is None or existing.saga != name:
             raise
         return existing
-    if not execute:
-        return run
-    runner = Runner(run=run, rows=rows, saga=definition, owner=owner, clock=clock)
-    if rows[0].status == StepStatus.STARTED:
-        runner.started_here.add(rows[0].name)
-        runner.signal(step_started, step=rows[0].name, attempt=1)
-    return runner.execute()
+    return new.execute() if execute else new.run
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """A run just recorded, with its step rows as the runner keeps them.
+
+    ``steps`` stay current while ``execute()`` runs, so whoever reports on the
+    run afterwards needs no query to list them.
+    """
+
+    run: SagaRun
+    steps: list[SagaStep]
+    saga: Saga
+    clock: Clock
+
+    def execute(self) -> SagaRun:
+        """Run it in this process: call only after the recording transaction.
+
+        Raise as ``saga_start`` does (``StepError``, ``NeedsReview``).
+        """
+        if not self.run.lease_owner:
+            raise RuntimeError("This run was recorded for a worker, not claimed.")
+        runner = Runner(
+            run=self.run,
+            rows=self.steps,
+            saga=self.saga,
+            owner=self.run.lease_owner,
+            clock=self.clock,
+        )
+        first = self.steps[0]
+        if first.status == StepStatus.STARTED:
+            runner.started_here.add(first.name)
+            runner.signal(step_started, step=first.name, attempt=first.attempts)
+        return runner.execute()
+
+
+def saga_record(
+    *, saga: Saga | str, operation_id: str, state: Any, claim: bool = False
+) -> NewRun:
+    """Record a new run of ``saga`` in the caller's transaction; do not run it.
+
+    With ``claim`` this process holds the run's lease and its first step is
+    recorded started: call ``execute()`` on the result once the transaction has
+    committed (if this process dies first, the sweeper resumes the run when the
+    lease expires). Without, a worker runs it through ``saga_resume``. Recording
+    it with the caller's own rows means neither exists without the other. An
+    operation that already has a run raises ``IntegrityError``.
+    """
+    definition = saga if isinstance(saga, Saga) else get_saga(saga)
+    if not isinstance(state, definition.state_type):
+        raise TypeError(f"state must be a {definition.state_type.__name__}.")
+    clock = get_clock()
+    owner = lease_owner_new() if claim else ""
+    run, rows = _run_build(definition, operation_id, state, owner, clock.now(), claim)
+    run.save(force_insert=True)
+    SagaStep.objects.bulk_create(rows)
+    return NewRun(run=run, steps=rows, saga=definition, clock=clock)
 
 
 def saga_resume(*, run_id: int) -> SagaRun:

@@ -1,4 +1,4 @@
-"""saga_start and saga_cancel: one run per operation, cancellation before the pivot."""
+"""Starting, recording and cancelling runs: one run per operation, cancel pre-pivot."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sagas.definition import Saga, Step
 from sagas.exceptions import SagaNotCancellable
 from sagas.models import SagaRun
 from sagas.registry import register
-from sagas.services import saga_cancel, saga_start
+from sagas.services import saga_cancel, saga_record, saga_start
 from tests.sagas.toys import OrderState, SimulatedCrash, ToyService, step_statuses
 
 LEASE = 30
@@ -91,6 +91,43 @@ def test_recording_a_run_for_later_joins_the_callers_transaction(state):
         raise ValueError("the order could not be stored")
 
     assert not SagaRun.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claimed_run_commits_with_the_callers_rows_and_runs_after(service, state):
+    """Recorded in the caller's transaction, executed after it: nothing ran inside."""
+    with transaction.atomic():
+        new = saga_record(
+            saga="toy-order", operation_id="op-1", state=state, claim=True
+        )
+        assert service.points() == []
+
+    run = new.execute()
+
+    assert run.status == SagaRun.Status.COMPLETED
+    assert service.points() == ["reserve", "charge", "pack", "ship", "hook-completed"]
+    # The rows the runner kept are the stored ones: no query needed to report.
+    assert {row.name: row.status for row in new.steps} == step_statuses(run)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claimed_run_rolled_back_with_the_caller_leaves_nothing(service, state):
+    with pytest.raises(ValueError), transaction.atomic():
+        saga_record(saga="toy-order", operation_id="op-1", state=state, claim=True)
+        raise ValueError("the order could not be stored")
+
+    assert not SagaRun.objects.exists()
+    assert service.points() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_recorded_for_a_worker_cannot_be_executed_here(state):
+    new = saga_record(saga="toy-order", operation_id="op-1", state=state)
+
+    with pytest.raises(RuntimeError, match="worker"):
+        new.execute()
+
+    assert SagaRun.objects.get().lease_owner == ""
 
 
 @pytest.mark.django_db
