@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 
@@ -54,6 +56,16 @@ class SagaRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.saga} {self.operation_id} ({self.status})"
+
+    @cached_property
+    def step_rows(self) -> list[SagaStep]:
+        """Return the run's steps in order.
+
+        Read once (or taken from ``prefetch_related("steps")``). A runner sets
+        it to the rows it keeps current, so whoever reports on a run it just
+        advanced reads no step twice.
+        """
+        return list(self.steps.all())
 
 
 ACTIVE_STATUSES = (SagaRun.Status.RUNNING, SagaRun.Status.COMPENSATING)

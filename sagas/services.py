@@ -63,14 +63,9 @@ def saga_start(
 
 @dataclass(frozen=True)
 class NewRun:
-    """A run just recorded, with its step rows as the runner keeps them.
-
-    ``steps`` stay current while ``execute()`` runs, so whoever reports on the
-    run afterwards needs no query to list them.
-    """
+    """A run just recorded (``run.step_rows`` holds its steps), not yet run."""
 
     run: SagaRun
-    steps: list[SagaStep]
     saga: Saga
     clock: Clock
 
@@ -81,14 +76,15 @@ class NewRun:
         """
         if not self.run.lease_owner:
             raise RuntimeError("This run was recorded for a worker, not claimed.")
+        rows = self.run.step_rows
         runner = Runner(
             run=self.run,
-            rows=self.steps,
+            rows=rows,
             saga=self.saga,
             owner=self.run.lease_owner,
             clock=self.clock,
         )
-        first = self.steps[0]
+        first = rows[0]
         if first.status == StepStatus.STARTED:
             runner.started_here.add(first.name)
             runner.signal(step_started, step=first.name, attempt=first.attempts)
@@ -115,7 +111,8 @@ def saga_record(
     run, rows = _run_build(definition, operation_id, state, owner, clock.now(), claim)
     run.save(force_insert=True)
     SagaStep.objects.bulk_create(rows)
-    return NewRun(run=run, steps=rows, saga=definition, clock=clock)
+    run.step_rows = rows
+    return NewRun(run=run, saga=definition, clock=clock)
 
 
 def saga_resume(*, run_id: int) -> SagaRun:

@@ -65,6 +65,7 @@ class Runner:
     ) -> None:
         self.run, self.saga = run, saga
         self.rows = {row.name: row for row in rows}
+        run.step_rows = rows  # the same objects, kept current as the run goes
         self.clock = clock or get_clock()
         self.journal = Journal(run=run, saga=saga, owner=owner, clock=self.clock)
         self.executor = executor

@@ -107,7 +107,7 @@ def test_a_claimed_run_commits_with_the_callers_rows_and_runs_after(service, sta
     assert run.status == SagaRun.Status.COMPLETED
     assert service.points() == ["reserve", "charge", "pack", "ship", "hook-completed"]
     # The rows the runner kept are the stored ones: no query needed to report.
-    assert {row.name: row.status for row in new.steps} == step_statuses(run)
+    assert {row.name: row.status for row in run.step_rows} == step_statuses(run)
 
 
 @pytest.mark.django_db(transaction=True)
