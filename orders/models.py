@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -98,6 +99,25 @@ class Order(models.Model):
         super().refresh_from_db(*args, **kwargs)
         if "state" in self.__dict__:
             self._persisted_state = self.__dict__["state"]
+
+    @cached_property
+    def line_rows(self) -> list[OrderLine]:
+        """Return the order's lines in order.
+
+        Read once (or taken from ``prefetch_related("lines")``). Lines never
+        change after the order is created, so ``order_insert`` sets the rows it
+        wrote and a checkout reports them without reading them back.
+        """
+        return list(self.lines.all())
+
+    @cached_property
+    def transition_rows(self) -> list[OrderTransition]:
+        """Return the order's history, oldest first.
+
+        Read once (or taken from ``prefetch_related("transitions")``, or set by
+        ``orders.selectors.order_reread`` with the order itself).
+        """
+        return list(self.transitions.all())
 
     def set_persisted_state(self, state: str) -> None:
         """Record that the database now holds ``state`` (after a transition)."""

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from orders.exceptions import OrderNotFound
 from orders.machine import allowed_events
-from orders.models import Order, Product
+from orders.models import Order, OrderTransition, Product
 from sagas.models import SagaRun
 from warehouse.selectors import stock_list
 
@@ -30,6 +30,24 @@ def order_get_for_user(*, user: Any, order_id: object) -> Order:
     if order is None:
         raise OrderNotFound(order_id=str(order_id))
     return order
+
+
+def order_reread(*, order: Order) -> Order:
+    """Return ``order`` as stored now, with its history, in one query.
+
+    The history rows come with their order joined (``select_related``): every
+    order has at least the row of its creation, so the fresh order is there.
+    Its lines never change, so the ones ``order`` holds are carried over.
+    """
+    history = list(
+        OrderTransition.objects.filter(order_id=order.pk).select_related("order")
+    )
+    fresh = history[0].order
+    for row in history:
+        row.order = fresh
+    fresh.transition_rows = history
+    fresh.line_rows = order.line_rows
+    return fresh
 
 
 def order_allowed_events(*, order: Order) -> list[str]:

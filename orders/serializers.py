@@ -173,7 +173,7 @@ class SagaStepSerializer(serializers.ModelSerializer):
 
 
 class SagaSerializer(serializers.ModelSerializer):
-    steps = SagaStepSerializer(many=True, read_only=True)
+    steps = SagaStepSerializer(many=True, read_only=True, source="step_rows")
 
     class Meta:
         model = SagaRun
@@ -188,10 +188,12 @@ class OrderSerializer(serializers.ModelSerializer):
     from ``orders.selectors.order_saga_runs``) so a list costs no query per order.
     """
 
-    lines = OrderLineSerializer(many=True, read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True, source="line_rows")
     failure = serializers.SerializerMethodField()
     saga = serializers.SerializerMethodField()
-    transitions = OrderTransitionSerializer(many=True, read_only=True)
+    transitions = OrderTransitionSerializer(
+        many=True, read_only=True, source="transition_rows"
+    )
 
     class Meta:
         model = Order

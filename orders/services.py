@@ -50,6 +50,41 @@ def order_create(
     ``operation_id`` is returned unchanged: a repeated request never creates a
     second order, even if the Idempotency-Key store failed.
     """
+    try:
+        with transaction.atomic():
+            return order_insert(
+                owner=owner,
+                lines=lines,
+                payment_token=payment_token,
+                shipping_address=shipping_address,
+                operation_id=operation_id,
+                fault_plan=fault_plan,
+            )
+    except IntegrityError:
+        # The same operation was created before (a repeated request) or just now
+        # by a concurrent twin: the unique operation id says so in one statement.
+        existing = Order.objects.filter(operation_id=operation_id).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def order_insert(
+    *,
+    owner: Any,
+    lines: Iterable[Mapping[str, Any]],
+    payment_token: str,
+    shipping_address: Mapping[str, Any],
+    operation_id: str,
+    fault_plan: Mapping[str, str] | None = None,
+) -> Order:
+    """Write a new order, its lines, its first history row and its outbox message.
+
+    Call it inside a transaction, so that what else must exist with the order
+    (a checkout's saga run) commits with it. An order that already has this
+    ``operation_id`` raises ``IntegrityError``; ``order_create`` turns that into
+    the existing order.
+    """
     quantities = _merged_quantities(lines)
     products = _products_for(quantities)
     currencies = {product.currency for product in products.values()}
@@ -59,55 +94,46 @@ def order_create(
         (products[sku].price * quantity for sku, quantity in quantities.items()),
         Decimal("0.00"),
     )
-    try:
-        with transaction.atomic():
-            order = Order.objects.create(
-                owner=owner,
-                total=total,
-                currency=currencies.pop(),
-                operation_id=operation_id,
-                payment_token=payment_token,
-                shipping_address=dict(shipping_address),
-                fault_plan=dict(fault_plan or {}),
-            )
-            OrderLine.objects.bulk_create(
-                OrderLine(
-                    order=order,
-                    sku=sku,
-                    name=products[sku].name,
-                    quantity=quantity,
-                    unit_price=products[sku].price,
-                )
-                for sku, quantity in quantities.items()
-            )
-            OrderTransition.objects.create(
-                order=order,
-                from_state="",
-                to_state=INITIAL_STATE,
-                event=CREATE_EVENT,
-                actor=f"user:{owner.get_username()}",
-                operation_id=operation_id,
-            )
-            message_emit(
-                event_type=f"order.{INITIAL_STATE}",
-                aggregate_type="order",
-                aggregate_id=str(order.id),
-                payload={
-                    "order_id": str(order.id),
-                    "operation_id": operation_id,
-                    "owner_id": owner.pk,
-                    "total": str(total),
-                    "currency": order.currency,
-                    "lines": [{"sku": s, "quantity": q} for s, q in quantities.items()],
-                },
-            )
-    except IntegrityError:
-        # The same operation was created before (a repeated request) or just now
-        # by a concurrent twin: the unique operation id says so in one statement.
-        existing = Order.objects.filter(operation_id=operation_id).first()
-        if existing is None:
-            raise
-        return existing
+    order = Order.objects.create(
+        owner=owner,
+        total=total,
+        currency=currencies.pop(),
+        operation_id=operation_id,
+        payment_token=payment_token,
+        shipping_address=dict(shipping_address),
+        fault_plan=dict(fault_plan or {}),
+    )
+    order.line_rows = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            sku=sku,
+            name=products[sku].name,
+            quantity=quantity,
+            unit_price=products[sku].price,
+        )
+        for sku, quantity in quantities.items()
+    )
+    OrderTransition.objects.create(
+        order=order,
+        from_state="",
+        to_state=INITIAL_STATE,
+        event=CREATE_EVENT,
+        actor=f"user:{owner.get_username()}",
+        operation_id=operation_id,
+    )
+    message_emit(
+        event_type=f"order.{INITIAL_STATE}",
+        aggregate_type="order",
+        aggregate_id=str(order.id),
+        payload={
+            "order_id": str(order.id),
+            "operation_id": operation_id,
+            "owner_id": owner.pk,
+            "total": str(total),
+            "currency": order.currency,
+            "lines": [{"sku": s, "quantity": q} for s, q in quantities.items()],
+        },
+    )
     return order
 
 

@@ -8,25 +8,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from faults.services import fault_plan_set
 from orders.checkout.saga import checkout_saga
 from orders.checkout.state import CheckoutState
 from orders.models import Order
 from orders.money import to_minor
-from orders.services import operation_id_for, order_create, order_transition
+from orders.selectors import order_reread
+from orders.services import operation_id_for, order_insert, order_transition
 from orders.states import State
 from sagas.exceptions import NeedsReview, StepError
 from sagas.models import SagaRun
-from sagas.services import saga_cancel, saga_start
+from sagas.services import saga_cancel, saga_record
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class CheckoutResult:
-    """The order of a checkout, and whether its saga has finished."""
+    """The order of a checkout, and its saga run (``run.step_rows``: its steps)."""
 
     order: Order
     run: SagaRun
@@ -48,27 +49,62 @@ def checkout_start(
 ) -> CheckoutResult:
     """Create the order for this user and key, and start its checkout saga.
 
-    The same user and key always give the same operation id, so a repeated
-    request finds the order and the run of the first one instead of starting
-    another. With ``CHECKOUT_EXECUTION = "inline"`` the saga runs to its end in
-    this call; with ``"worker"`` a django-q2 worker runs it after commit.
+    The order, its fault plan and its saga run commit in one transaction: there
+    is never an order that no saga will move. The same user and key always give
+    the same operation id, so a repeated request finds the order and the run of
+    the first one instead of starting another. With ``CHECKOUT_EXECUTION =
+    "inline"`` the saga runs to its end in this call; with ``"worker"`` a
+    django-q2 worker runs it.
     """
-    lines = list(lines)
     operation_id = operation_id_for(user_id=user.pk, idempotency_key=idempotency_key)
-    if faults:
-        # Before the order exists, so the first step already sees the plan.
-        fault_plan_set(operation_id=operation_id, plan=dict(faults))
-    order = order_create(
-        owner=user,
-        lines=lines,
-        payment_token=payment_token,
-        shipping_address=shipping_address,
-        operation_id=operation_id,
-        fault_plan=faults,
-    )
-    state = CheckoutState(
+    inline = settings.CHECKOUT_EXECUTION == "inline"
+    try:
+        with transaction.atomic():
+            order = order_insert(
+                owner=user,
+                lines=lines,
+                payment_token=payment_token,
+                shipping_address=shipping_address,
+                operation_id=operation_id,
+                fault_plan=faults,
+            )
+            if faults:
+                fault_plan_set(operation_id=operation_id, plan=dict(faults))
+            new = saga_record(
+                saga=checkout_saga,
+                operation_id=operation_id,
+                state=checkout_state(order=order, user=user),
+                claim=inline,
+            )
+    except IntegrityError:
+        repeated = _checkout_found(operation_id=operation_id)
+        if repeated is None:
+            raise  # Another constraint failed: not a repeated request.
+        if not inline:
+            # Harmless if a worker has it: a run is advanced only under its lease.
+            checkout_enqueue(run_id=repeated.run.pk)
+        return repeated
+    if not inline:
+        checkout_enqueue(run_id=new.run.pk)
+        return CheckoutResult(order=order, run=new.run)
+    try:
+        run = new.execute()
+    except (StepError, NeedsReview) as error:
+        # Expected endings: the saga rolled back, or stopped for a person.
+        run = error.run
+    return CheckoutResult(order=order_reread(order=order), run=run)
+
+
+def checkout_state(*, order: Order, user: Any) -> CheckoutState:
+    """Return what the checkout saga starts from: a copy of the order's facts.
+
+    Order lines never change after creation, so the saga may rely on its copy.
+    """
+    return CheckoutState(
         order_id=str(order.pk),
-        lines=[{"sku": line["sku"], "quantity": line["quantity"]} for line in lines],
+        lines=[
+            {"sku": line.sku, "quantity": line.quantity} for line in order.line_rows
+        ],
         amount_minor=to_minor(order.total, order.currency),
         currency=order.currency,
         payment_token=order.payment_token,
@@ -76,20 +112,14 @@ def checkout_start(
         email=user.email or f"{user.get_username()}@example.com",
         phone=str(order.shipping_address.get("phone", "")),
     )
-    inline = settings.CHECKOUT_EXECUTION == "inline"
-    try:
-        run = saga_start(
-            saga=checkout_saga,
-            operation_id=operation_id,
-            state=state,
-            execute=inline,
-        )
-    except (StepError, NeedsReview) as error:
-        # Expected endings: the saga rolled back, or stopped for a person.
-        run = error.run
-    if not inline:
-        checkout_enqueue(run_id=run.pk)
-    order.refresh_from_db()
+
+
+def _checkout_found(*, operation_id: str) -> CheckoutResult | None:
+    """Return the checkout a first request with this operation id committed."""
+    order = Order.objects.filter(operation_id=operation_id).first()
+    run = SagaRun.objects.filter(operation_id=operation_id).first()
+    if order is None or run is None:
+        return None
     return CheckoutResult(order=order, run=run)
 
 

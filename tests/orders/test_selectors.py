@@ -7,10 +7,12 @@ import uuid
 import pytest
 
 from orders.exceptions import OrderNotFound
+from orders.models import Order
 from orders.selectors import (
     order_allowed_events,
     order_get_for_user,
     order_list_for_user,
+    order_reread,
 )
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +53,21 @@ def test_allowed_events_of_a_new_order(order):
 def test_allowed_events_of_a_terminal_order(order_in):
     """Nothing can happen to a shipped order."""
     assert order_allowed_events(order=order_in("shipped")) == []
+
+
+def test_order_reread_brings_the_stored_order_and_its_history_in_one_query(
+    order_in, django_assert_num_queries
+):
+    """The history rows carry their order; the lines held are carried over."""
+    stale = Order.objects.get(pk=order_in("reserved").pk)
+    lines = stale.line_rows
+    Order.objects.filter(pk=stale.pk).update(failure_code="late")
+
+    with django_assert_num_queries(1):
+        fresh = order_reread(order=stale)
+        events = [row.event for row in fresh.transition_rows]
+
+    assert (fresh.state, fresh.failure_code) == ("reserved", "late")
+    assert events == ["create", "pay", "reserve"]
+    assert fresh.line_rows is lines
+    assert all(row.order is fresh for row in fresh.transition_rows)
