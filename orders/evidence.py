@@ -11,6 +11,10 @@ if TYPE_CHECKING:
     from orders.models import Order
 
 
+# The yes/no facts a service's answer to a call can settle.
+ANSWERABLE = frozenset({"reservations_confirmed", "stock_returned", "shipment_active"})
+
+
 class ServiceEvidence:
     """What payments, warehouse and shipping know about one order, asked lazily.
 
@@ -21,9 +25,19 @@ class ServiceEvidence:
     foreign keys, so every question is asked by ``order.operation_id``.
     """
 
-    def __init__(self, order: Order) -> None:
+    def __init__(self, order: Order, **answered: bool) -> None:
+        """``answered``: facts a service just gave in its answer to our call.
+
+        A step that has the service's own record in hand (the shipment it
+        booked, the holds it confirmed) passes what that record says; asking
+        the service again would read the same rows a moment later.
+        """
         self.order = order
         self.operation_id = order.operation_id
+        for fact, value in answered.items():
+            if fact not in ANSWERABLE:
+                raise TypeError(f"{fact!r} is not a fact the services answer.")
+            setattr(self, fact, value)  # the cached_property is then never asked
 
     @cached_property
     def total_minor(self) -> int:
@@ -52,7 +66,7 @@ class ServiceEvidence:
     def reservations_confirmed(self) -> bool:
         from warehouse.selectors import reservations_confirmed
 
-        skus = list(self.order.lines.values_list("sku", flat=True))
+        skus = [line.sku for line in self.order.line_rows]
         return reservations_confirmed(operation_id=self.operation_id, skus=skus)
 
     @cached_property
@@ -68,6 +82,9 @@ class ServiceEvidence:
         return shipment_active(operation_id=self.operation_id)
 
 
-def order_evidence(*, order: Order) -> ServiceEvidence:
-    """Return the evidence about ``order`` that its guards will ask the services."""
-    return ServiceEvidence(order)
+def order_evidence(*, order: Order, **answered: bool) -> ServiceEvidence:
+    """Return the evidence about ``order`` that its guards will ask the services.
+
+    ``answered`` facts are taken as given (see ``ServiceEvidence``).
+    """
+    return ServiceEvidence(order, **answered)

@@ -13,8 +13,9 @@ from contextlib import contextmanager
 
 from config.errors import ApplicationError
 from notifications.services import notification_send
+from orders.evidence import order_evidence
 from orders.exceptions import TransitionConflict
-from orders.models import Order
+from orders.models import Order, OrderLine
 from orders.money import from_minor
 from orders.services import order_failure_record, order_transition
 from orders.states import transition_for
@@ -23,6 +24,7 @@ from payments.services import payment_charge, payment_reconcile_charge, payment_
 from sagas.context import StepContext
 from sagas.definition import Outcome
 from shipping.exceptions import InvalidAddress
+from shipping.models import Shipment
 from shipping.services import shipment_cancel, shipment_create, shipment_reconcile
 from warehouse.exceptions import HoldNotFound, OutOfStock
 from warehouse.services import stock_confirm, stock_hold, stock_release, stock_ship
@@ -39,13 +41,15 @@ def undo_key(ctx: StepContext) -> str:
     return f"{ctx.idempotency_key}:undo"
 
 
-def order_event(ctx: StepContext, event: str) -> Order:
+def order_event(ctx: StepContext, event: str, **answered: bool) -> Order:
     """Move the run's order by ``event`` (a no-op if it already happened).
 
     The saga knows where its order should be (``pay`` finds it created, and so
     on), so it does not read the order first: the conditional update checks that
     expectation. Only when it was wrong (a retry after the event happened, or a
     cancellation) does it read the order and let the state machine decide.
+    ``answered``: what a service just told the step, for the guard to use as
+    the service's word instead of asking again (see ``orders.evidence``).
     """
     state = ctx.state
     expected = Order(
@@ -55,14 +59,26 @@ def order_event(ctx: StepContext, event: str) -> Order:
         currency=state.currency,
         operation_id=ctx.operation_id,
     )
+    # Lines never change after creation: the saga's copy spares the guard a read.
+    expected.line_rows = [
+        OrderLine(sku=line["sku"], quantity=line["quantity"]) for line in state.lines
+    ]
     try:
         return order_transition(
-            order=expected, event=event, actor=ACTOR, operation_id=ctx.operation_id
+            order=expected,
+            event=event,
+            actor=ACTOR,
+            operation_id=ctx.operation_id,
+            evidence=order_evidence(order=expected, **answered),
         )
     except TransitionConflict:
         order = Order.objects.get(pk=state.order_id)
         return order_transition(
-            order=order, event=event, actor=ACTOR, operation_id=ctx.operation_id
+            order=order,
+            event=event,
+            actor=ACTOR,
+            operation_id=ctx.operation_id,
+            evidence=order_evidence(order=order, **answered),
         )
 
 
@@ -180,11 +196,12 @@ def cancel_shipment(ctx: StepContext) -> None:
     shipment_cancel(operation_id=ctx.operation_id, idempotency_key=undo_key(ctx))
 
 
-def _shipped(ctx: StepContext, shipment) -> None:
+def _shipped(ctx: StepContext, shipment: Shipment) -> None:
     ctx.state.shipment_id = shipment.external_id
     ctx.state.tracking_number = shipment.tracking_number
     stock_ship(operation_id=ctx.operation_id)
-    order_event(ctx, "ship")
+    # The carrier's booking, as the shipping service just recorded it.
+    order_event(ctx, "ship", shipment_active=shipment.status == Shipment.Status.ACTIVE)
 
 
 # -- 5. notify: after the pivot, retried, never undone ---------------------------

@@ -80,3 +80,18 @@ def test_order_evidence_asks_only_what_a_guard_reads(order, service_calls):
     assert charge_covers_total(evidence) is False
 
     assert service_calls == [("payment_totals", {"operation_id": order.operation_id})]
+
+
+def test_a_fact_a_service_just_answered_is_not_asked_again(order, service_calls):
+    """The step hands over what the shipping service told it: no second question."""
+    evidence = order_evidence(order=order, shipment_active=False)
+
+    assert evidence.shipment_active is False
+    assert service_calls == []
+
+
+def test_only_facts_the_services_answer_can_be_handed_over(order):
+    with pytest.raises(TypeError, match="total_minor"):
+        order_evidence(order=order, total_minor=0)
+    with pytest.raises(TypeError, match="paid"):
+        order_evidence(order=order, paid=True)
