@@ -45,6 +45,18 @@ def stock_returned(*, operation_id: str) -> bool:
     ).exists()
 
 
+def stock_skus_balanced(*, skus: list[str]) -> set[str]:
+    """Return those of ``skus`` whose reserved units equal their held reservations.
+
+    Held means pending or confirmed, as in the audit, which reports the others.
+    """
+    return set(
+        StockItem.objects.filter(
+            sku__in=skus, reserved=_reserved_units(HELD)
+        ).values_list("sku", flat=True)
+    )
+
+
 @dataclass(frozen=True)
 class StockAudit:
     """One SKU's stock next to what its reservations and movements say it must be."""

@@ -11,8 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from faults.hooks import fault_after, fault_before
@@ -24,6 +23,7 @@ from warehouse.exceptions import (
     OutOfStock,
 )
 from warehouse.models import Reservation, StockItem, StockMovement
+from warehouse.selectors import stock_skus_balanced
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +62,10 @@ def stock_hold(
     """Hold every line for ``operation_id`` as pending reservations, or none.
 
     Raise ``OutOfStock`` (listing every short SKU) and hold nothing when one line
-    cannot be covered. A SKU the operation already holds is not held again: its
-    reservation is returned as it stands, whatever its status.
+    cannot be covered. Holding again for the same operation holds nothing more:
+    its reservations are returned as they stand, whatever their status. A repeat
+    that adds a SKU the first call did not hold is refused with the
+    ``IntegrityError`` of the unique (operation, SKU) constraint.
     """
     wanted = _lines_merge(lines)
     if ttl_seconds is None:
@@ -73,8 +75,8 @@ def stock_hold(
     try:
         reservations = _hold(operation_id, wanted, expires_at)
     except IntegrityError:
-        # A twin call for the same operation inserted the same (operation, sku)
-        # first; our transaction rolled back, theirs stands.
+        # A repeat, or a twin call for the same operation, found its (operation,
+        # sku) keys taken; our transaction rolled back, the first call's stands.
         reservations = list(
             Reservation.objects.filter(operation_id=operation_id, sku__in=wanted)
         )
@@ -138,12 +140,10 @@ def stock_ship(*, operation_id: str) -> list[Reservation]:
         if not statuses & {Reservation.Status.CONFIRMED, Reservation.Status.SHIPPED}:
             raise HoldNotFound(f"Operation {operation_id} has nothing to ship.")
         to_ship = [h for h in holds if h.status == Reservation.Status.CONFIRMED]
-        for hold in to_ship:
-            StockItem.objects.filter(sku=hold.sku).update(
-                on_hand=F("on_hand") - hold.quantity,
-                reserved=F("reserved") - hold.quantity,
-                updated_at=timezone.now(),
-            )
+        _stock_add(
+            {hold.sku: -hold.quantity for hold in to_ship},
+            fields=("on_hand", "reserved"),
+        )
         StockMovement.objects.bulk_create(
             StockMovement(
                 sku=hold.sku,
@@ -213,14 +213,9 @@ def _hold(
     operation_id: str, wanted: dict[str, int], expires_at: datetime
 ) -> list[Reservation]:
     with transaction.atomic():
-        existing = list(
-            Reservation.objects.filter(operation_id=operation_id, sku__in=wanted)
-        )
-        held = {reservation.sku for reservation in existing}
-        missing = {sku: qty for sku, qty in wanted.items() if sku not in held}
-        # Claim the (operation, sku) keys before touching stock: a twin call for
-        # the same operation blocks on them and then fails on the unique
-        # constraint, instead of being told "out of stock" by our own hold.
+        # Claim the (operation, sku) keys before touching stock: a repeat fails
+        # here on the unique constraint, and so does a twin call, after waiting
+        # for ours, instead of being told "out of stock" by our own hold.
         created = Reservation.objects.bulk_create(
             Reservation(
                 operation_id=operation_id,
@@ -228,20 +223,56 @@ def _hold(
                 quantity=quantity,
                 expires_at=expires_at,
             )
-            for sku, quantity in missing.items()
+            for sku, quantity in wanted.items()
         )
-        short = [
-            sku
-            for sku, quantity in missing.items()
-            # The condition and the increment are one statement: no other writer
-            # can slip in between a read and a write.
-            if not StockItem.objects.filter(
-                sku=sku, on_hand__gte=F("reserved") + quantity
-            ).update(reserved=F("reserved") + quantity, updated_at=timezone.now())
-        ]
-        if short:
-            raise OutOfStock(skus=short)
-    return existing + created
+        # The condition and the increment are one statement per SKU: no other
+        # writer can slip in between a read and a write.
+        held = _stock_add(wanted, fields=("reserved",), only_if_available=True)
+        if held < len(wanted):
+            # Name the short SKUs. "Available < wanted" would also name a SKU we
+            # just held (its row shows our units by now). A row we changed counts
+            # our reservation (inserted above) in ``reserved``, as it counts all
+            # the held ones; a row we could not change falls short by it.
+            balanced = stock_skus_balanced(skus=list(wanted))
+            raise OutOfStock(skus=[sku for sku in wanted if sku not in balanced])
+    return created
+
+
+def _stock_add(
+    deltas: Mapping[str, int],
+    *,
+    fields: tuple[str, ...],
+    only_if_available: bool = False,
+) -> int:
+    """Add each SKU's delta to ``fields`` of its stock row; return the rows changed.
+
+    With ``only_if_available``, a row changes only if it has ``delta`` units
+    available. One ``executemany`` of a per-SKU UPDATE: psycopg 3 sends it in one
+    round trip (pipeline mode) and runs the statements in list order, so the rows
+    are locked in SKU order and two callers cannot deadlock. One UPDATE of all
+    the SKUs (``WHERE sku IN``) would lock them in whatever order its scan takes.
+    """
+    if not deltas:
+        return 0  # Even an empty executemany is logged and counted as a query.
+    quote = connection.ops.quote_name
+    column = {f.name: quote(f.column) for f in StockItem._meta.concrete_fields}
+    changes = [f"{column[name]} = {column[name]} + %s" for name in fields]
+    sql = (
+        f"UPDATE {quote(StockItem._meta.db_table)}"
+        f" SET {', '.join(changes)}, {column['updated_at']} = %s"
+        f" WHERE {column['sku']} = %s"
+    )
+    if only_if_available:
+        sql += f" AND {column['on_hand']} - {column['reserved']} >= %s"
+    # Raw SQL skips the field's conversion: store the time as the field would.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = []
+    for sku, delta in sorted(deltas.items()):
+        row = [*[delta] * len(fields), now, sku]
+        params.append([*row, delta] if only_if_available else row)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        return cursor.rowcount  # Summed over the statements, in both drivers.
 
 
 def _lock_reservations(operation_id: str) -> list[Reservation]:
@@ -254,10 +285,7 @@ def _lock_reservations(operation_id: str) -> list[Reservation]:
 
 
 def _release(holds: list[Reservation]) -> None:
-    for hold in holds:
-        StockItem.objects.filter(sku=hold.sku).update(
-            reserved=F("reserved") - hold.quantity, updated_at=timezone.now()
-        )
+    _stock_add({hold.sku: -hold.quantity for hold in holds}, fields=("reserved",))
     _status_set(holds, Reservation.Status.RELEASED)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError
 from django.utils import timezone
 
 from warehouse.exceptions import (
@@ -14,7 +15,7 @@ from warehouse.exceptions import (
     InvalidStockLevel,
     OutOfStock,
 )
-from warehouse.models import Reservation, StockMovement
+from warehouse.models import Reservation, StockItem, StockMovement
 from warehouse.services import (
     stock_confirm,
     stock_hold,
@@ -114,6 +115,36 @@ def test_stock_hold_repeated_returns_the_same_holds_without_reserving_twice(
     assert Reservation.objects.count() == 1
 
 
+def test_stock_hold_repeated_for_several_skus_changes_no_stock(stock):
+    stock(A=5, B=5)
+    first = stock_hold(operation_id=OP, lines=[("A", 2), ("B", 1)])
+    before = list(StockItem.objects.values_list("sku", "on_hand", "reserved"))
+    again = stock_hold(operation_id=OP, lines=[("A", 2), ("B", 1)])
+    assert [(r.pk, r.sku, r.quantity, r.status) for r in again] == [
+        (r.pk, r.sku, r.quantity, r.status) for r in first
+    ]
+    assert list(StockItem.objects.values_list("sku", "on_hand", "reserved")) == before
+
+
+def test_stock_hold_repeated_with_a_sku_more_is_refused_and_holds_nothing_more(
+    stock, item
+):
+    """Only a repeat that the first call's reservations cover is answered."""
+    stock(A=5, B=5)
+    stock_hold(operation_id=OP, lines=[("A", 1)])
+    with pytest.raises(IntegrityError):
+        stock_hold(operation_id=OP, lines=[("A", 1), ("B", 1)])
+    assert statuses() == {"A": "pending"}
+    assert (item("A").reserved, item("B").reserved) == (1, 0)
+
+
+def test_stock_hold_stamps_the_stock_rows_it_changes(stock, item):
+    stock(A=5)
+    before = timezone.now()
+    stock_hold(operation_id=OP, lines=[("A", 1)])
+    assert before <= item("A").updated_at <= timezone.now()
+
+
 def test_stock_hold_is_all_or_nothing_when_one_sku_is_short(stock, item):
     stock(A=5, B=1, C=5)
     with pytest.raises(OutOfStock) as raised:
@@ -129,6 +160,18 @@ def test_stock_hold_names_every_short_sku(stock):
     with pytest.raises(OutOfStock) as raised:
         stock_hold(operation_id=OP, lines=[("A", 2), ("B", 2)])
     assert raised.value.skus == ["A", "B"]
+
+
+def test_stock_hold_short_on_two_of_three_skus_names_both_and_holds_nothing(
+    stock, item
+):
+    """A SKU held with fewer units left than it took is not named short."""
+    stock(A=3, B=1, C=1)
+    with pytest.raises(OutOfStock) as raised:
+        stock_hold(operation_id=OP, lines=[("A", 2), ("B", 2), ("C", 2)])
+    assert raised.value.skus == ["B", "C"]
+    assert not Reservation.objects.exists()
+    assert [item(sku).reserved for sku in "ABC"] == [0, 0, 0]
 
 
 def test_stock_hold_of_an_unknown_sku_is_out_of_stock(stock):

@@ -13,7 +13,7 @@ from django.db import connection
 from warehouse.exceptions import OutOfStock
 from warehouse.models import Reservation, StockItem
 from warehouse.selectors import stock_item_audit
-from warehouse.services import stock_hold
+from warehouse.services import stock_hold, stock_release
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -91,3 +91,17 @@ def test_holds_listing_skus_in_any_order_do_not_deadlock(stock, item):
 
     assert race(10, 10, hold_both) == Counter(held=10)
     assert (item("A").reserved, item("B").reserved) == (10, 10)
+
+
+@pytest.mark.postgres
+def test_holds_and_releases_of_the_same_skus_do_not_deadlock(stock, item):
+    """Releases change stock rows in SKU order too, as holds do."""
+    stock(A=100, B=100, C=100)
+
+    def hold_then_release(n: int) -> str:
+        stock_hold(operation_id=f"op-{n}", lines=[("A", 1), ("B", 1), ("C", 1)])
+        stock_release(operation_id=f"op-{n}")
+        return "released"
+
+    assert race(40, 20, hold_then_release) == Counter(released=40)
+    assert [item(sku).reserved for sku in "ABC"] == [0, 0, 0]
