@@ -86,21 +86,20 @@ def stock_hold(
     return sorted(reservations, key=lambda reservation: reservation.sku)
 
 
-def stock_confirm(*, operation_id: str) -> int:
-    """Turn the operation's pending holds into confirmed ones; return how many.
+def stock_confirm(*, operation_id: str) -> list[str]:
+    """Turn the operation's pending holds into confirmed ones; return their SKUs.
 
     Raise ``HoldNotFound`` when the operation holds nothing, or when its holds
     were released (by a compensation or by expiry): their units may be sold to
-    someone else by now. Confirming again confirms nothing more.
+    someone else by now. Confirming again confirms nothing more (and returns
+    no SKU): the answer says what this call confirmed.
     """
     fault_before("warehouse.confirm", operation_id)
     # One conditional UPDATE: an operation's holds are taken, released and
     # expired together, so a pending hold means none of them was released, and
     # a release running at the same time either precedes this or finds them
     # confirmed (it releases only what it finds pending or confirmed, locked).
-    confirmed = Reservation.objects.filter(
-        operation_id=operation_id, status=Reservation.Status.PENDING
-    ).update(status=Reservation.Status.CONFIRMED, updated_at=timezone.now())
+    confirmed = _confirm_pending(operation_id)
     if not confirmed:
         statuses = set(
             Reservation.objects.filter(operation_id=operation_id).values_list(
@@ -273,6 +272,42 @@ def _stock_add(
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
         return cursor.rowcount  # Summed over the statements, in both drivers.
+
+
+def _confirm_pending(operation_id: str) -> list[str]:
+    """Confirm the operation's pending holds; return their SKUs, in SKU order.
+
+    One ``UPDATE ... RETURNING`` where the database has it (PostgreSQL; SQLite
+    since 3.35, the release that brought ``RETURNING`` to INSERT and UPDATE
+    alike); the ORM has no UPDATE that returns rows. Elsewhere, the same UPDATE
+    and a read of what it confirmed.
+    """
+    now = timezone.now()
+    if not connection.features.can_return_columns_from_insert:
+        pending = Reservation.objects.filter(
+            operation_id=operation_id, status=Reservation.Status.PENDING
+        )
+        skus = sorted(pending.values_list("sku", flat=True))
+        pending.update(status=Reservation.Status.CONFIRMED, updated_at=now)
+        return skus
+    quote = connection.ops.quote_name
+    column = {f.name: quote(f.column) for f in Reservation._meta.concrete_fields}
+    sql = (
+        f"UPDATE {quote(Reservation._meta.db_table)}"
+        f" SET {column['status']} = %s, {column['updated_at']} = %s"
+        f" WHERE {column['operation_id']} = %s AND {column['status']} = %s"
+        f" RETURNING {column['sku']}"
+    )
+    params = [
+        Reservation.Status.CONFIRMED,
+        # Raw SQL skips the field's conversion: store the time as the field would.
+        connection.ops.adapt_datetimefield_value(now),
+        operation_id,
+        Reservation.Status.PENDING,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(sku for (sku,) in cursor.fetchall())
 
 
 def _lock_reservations(operation_id: str) -> list[Reservation]:

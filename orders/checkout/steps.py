@@ -159,8 +159,12 @@ def refund_card(ctx: StepContext) -> None:
 def confirm_reservation(ctx: StepContext) -> None:
     """Turn the pending holds into confirmed ones, then mark the order reserved."""
     with failure_recorded(ctx, HoldNotFound):
-        stock_confirm(operation_id=ctx.operation_id)
-    order_event(ctx, "reserve")
+        confirmed = stock_confirm(operation_id=ctx.operation_id)
+    # The warehouse's answer: the holds it confirmed just now. A repeat that
+    # confirmed nothing leaves the guard to ask.
+    covered = {line["sku"] for line in ctx.state.lines} <= set(confirmed)
+    answered = {"reservations_confirmed": True} if covered else {}
+    order_event(ctx, "reserve", **answered)
 
 
 # -- 4. create-shipment: ship (the pivot) ----------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from warehouse.exceptions import (
@@ -208,11 +208,32 @@ def test_stock_confirm_turns_pending_holds_into_confirmed_ones(stock, item):
     assert item("A").reserved == 1
 
 
+def test_stock_confirm_answers_with_the_skus_it_confirmed(stock):
+    stock(A=5, B=5)
+    stock_hold(operation_id=OP, lines=[("B", 1), ("A", 2)])
+    held_at = Reservation.objects.get(sku="A").updated_at
+
+    assert stock_confirm(operation_id=OP) == ["A", "B"]
+    # Written by raw SQL, read back by the field: a later, aware timestamp.
+    assert Reservation.objects.get(sku="A").updated_at > held_at
+
+
+def test_stock_confirm_answers_the_same_without_update_returning(stock, monkeypatch):
+    """A database without UPDATE ... RETURNING: the same answer, one read more."""
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    stock(A=5, B=5)
+    stock_hold(operation_id=OP, lines=[("B", 1), ("A", 2)])
+
+    assert stock_confirm(operation_id=OP) == ["A", "B"]
+    assert stock_confirm(operation_id=OP) == []
+    assert statuses() == {"A": "confirmed", "B": "confirmed"}
+
+
 def test_stock_confirm_repeated_changes_nothing(stock, item):
     stock(A=5)
     stock_hold(operation_id=OP, lines=[("A", 1)])
-    assert stock_confirm(operation_id=OP) == 1
-    assert stock_confirm(operation_id=OP) == 0
+    assert stock_confirm(operation_id=OP) == ["A"]
+    assert stock_confirm(operation_id=OP) == []
     assert statuses() == {"A": "confirmed"}
     assert item("A").reserved == 1
 
