@@ -235,53 +235,25 @@ TOY_ORDER = register(
     )
 )
 
-# A parallel group between two plain steps.
-TOY_FANOUT = register(
-    Saga(
-        "toy-fanout",
-        [
-            Step("prepare", _effect("prepare"), _effect("unprepare"), retry=FAST),
-            Parallel(
-                "fanout",
-                [
-                    Step(
-                        name,
-                        _effect(name, attribute),
-                        _effect(f"un{name}"),
-                        retry=FAST,
-                        compensation_retry=UNDO,
-                    )
-                    for name, attribute in [
-                        ("alpha", "reservation_id"),
-                        ("beta", "charge_id"),
-                        ("gamma", "package_id"),
-                    ]
-                ],
-            ),
-            Step("finish", _effect("finish", "shipment_id"), retry=FAST),
-        ],
-        OrderState,
-    )
-)
 
-# The same shape, with members recovery can repeat: bookkept as one group.
-TOY_FANOUT_REPEATABLE = register(
-    Saga(
-        "toy-fanout-repeatable",
+def _fanout(name: str, *, idempotent: bool) -> Saga:
+    """A parallel group of three between two plain steps."""
+    return Saga(
+        name,
         [
             Step("prepare", _effect("prepare"), _effect("unprepare"), retry=FAST),
             Parallel(
                 "fanout",
                 [
                     Step(
-                        name,
-                        _effect(name, attribute),
-                        _effect(f"un{name}"),
-                        idempotent=True,
+                        member,
+                        _effect(member, attribute),
+                        _effect(f"un{member}"),
+                        idempotent=idempotent,
                         retry=FAST,
                         compensation_retry=UNDO,
                     )
-                    for name, attribute in [
+                    for member, attribute in [
                         ("alpha", "reservation_id"),
                         ("beta", "charge_id"),
                         ("gamma", "package_id"),
@@ -292,7 +264,12 @@ TOY_FANOUT_REPEATABLE = register(
         ],
         OrderState,
     )
-)
+
+
+# Members recovery cannot repeat: each is bookkept on its own.
+TOY_FANOUT = register(_fanout("toy-fanout", idempotent=False))
+# Members recovery can repeat: started and completed as one group.
+TOY_FANOUT_REPEATABLE = register(_fanout("toy-fanout-repeatable", idempotent=True))
 
 # A pivot followed by retriable-only steps, one of them best effort.
 TOY_PIVOT = register(
