@@ -9,7 +9,7 @@ notification queries run on the threads' own connections and are not in its coun
 
 from __future__ import annotations
 
-from harness import measure, report, test_database
+from harness import compare, test_database
 
 ROUNDS = 40
 ADDRESS = {
@@ -35,12 +35,12 @@ def main() -> None:
     stock_set(sku="BENCH-1", on_hand=10_000)
     user = get_user_model().objects.create_user("bench")
 
-    def checkout(executor: str, part: int):
-        def run(i: int) -> None:
+    def checkout(executor: str):
+        def run(n: int) -> None:
             settings.SAGA_PARALLEL_EXECUTOR = executor
             result = checkout_start(
                 user=user,
-                idempotency_key=f"{executor}-{part}-{i}",
+                idempotency_key=f"{executor}-{n}",
                 lines=[{"sku": "BENCH-1", "quantity": 1}],
                 payment_token="tok_visa",
                 shipping_address=ADDRESS,
@@ -49,25 +49,14 @@ def main() -> None:
 
         return run
 
-    results = {"inline notifications": [], "threaded notifications": []}
-    for part in range(4):
-        for label, executor in (
-            ("inline notifications", "inline"),
-            ("threaded notifications", "threads"),
-        ):
-            results[label].append(
-                measure(label, checkout(executor, part), rounds=ROUNDS // 4)
-            )
-    report(
+    compare(
         f"{ROUNDS} checkouts of one line, saga run inline",
-        [
-            {
-                "label": label,
-                "ms": sum(r["ms"] for r in runs) / len(runs),
-                "queries": sum(r["queries"] for r in runs) / len(runs),
-            }
-            for label, runs in results.items()
-        ],
+        {
+            "inline notifications": checkout("inline"),
+            "threaded notifications": checkout("threads"),
+        },
+        rounds=ROUNDS,
+        slices=4,
     )
 
 

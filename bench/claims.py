@@ -7,7 +7,7 @@ round so that both see the same machine.
 
 from __future__ import annotations
 
-from harness import measure, report, test_database
+from harness import compare, test_database
 
 ROUNDS = 2000
 
@@ -28,34 +28,13 @@ def main() -> None:
             values={"body": "x"},
         )
 
-    results = {"get_or_create": [], "row_claim (INSERT first)": []}
-    # Alternate in slices so neither variant gets a warmer cache or a quieter CPU.
-    for part in range(10):
-        offset = part * (ROUNDS // 10)
-        results["get_or_create"].append(
-            measure(
-                "",
-                lambda i, offset=offset: with_get_or_create(offset + i),
-                rounds=ROUNDS // 10,
-            )
-        )
-        results["row_claim (INSERT first)"].append(
-            measure(
-                "",
-                lambda i, offset=offset: with_row_claim(offset + i),
-                rounds=ROUNDS // 10,
-            )
-        )
-    report(
+    compare(
         f"Claiming {ROUNDS} new unique rows",
-        [
-            {
-                "label": label,
-                "ms": sum(r["ms"] for r in runs) / len(runs),
-                "queries": sum(r["queries"] for r in runs) / len(runs),
-            }
-            for label, runs in results.items()
-        ],
+        {
+            "get_or_create": with_get_or_create,
+            "row_claim (INSERT first)": with_row_claim,
+        },
+        rounds=ROUNDS,
     )
 
 

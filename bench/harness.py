@@ -61,3 +61,40 @@ def report(title: str, results: list[dict]) -> None:
             f"  {result['label']:<34} {result['ms']:8.3f} ms/op"
             f"  {result['queries']:6.1f} queries/op  x{ratio:.2f} of the first"
         )
+
+
+def compare(
+    title: str,
+    variants: dict[str, Callable[[int], None]],
+    *,
+    rounds: int,
+    slices: int = 10,
+) -> None:
+    """Time ``variants`` side by side and report them against the first.
+
+    Each variant runs ``rounds`` times in all, alternating with the others in
+    ``slices`` so that none gets a warmer cache or a quieter CPU. ``run(n)``
+    gets a round number unique across the slices (for keys that must not repeat).
+    """
+    per_slice = rounds // slices
+    results: dict[str, list[dict]] = {label: [] for label in variants}
+    for part in range(slices):
+        for label, run in variants.items():
+            results[label].append(
+                measure(
+                    label,
+                    lambda i, run=run, offset=part * per_slice: run(offset + i),
+                    rounds=per_slice,
+                )
+            )
+    report(
+        title,
+        [
+            {
+                "label": label,
+                "ms": sum(r["ms"] for r in runs) / len(runs),
+                "queries": sum(r["queries"] for r in runs) / len(runs),
+            }
+            for label, runs in results.items()
+        ],
+    )

@@ -10,7 +10,7 @@ what it saves is the per-call work of the driver and of Django's cursor.
 
 from __future__ import annotations
 
-from harness import measure, report, test_database
+from harness import compare, test_database
 
 ROUNDS = 2000
 SKU_COUNTS = (2, 5)
@@ -55,27 +55,13 @@ def main() -> None:
         for _ in range(WARM_UP):  # First-use caches, so the first count is not slower.
             variant(max(SKU_COUNTS))
     for count in SKU_COUNTS:
-        results = {label: [] for label in variants}
-        # Alternate in slices so neither variant gets a warmer cache or a quieter CPU.
-        for _ in range(10):
-            for label, variant in variants.items():
-                results[label].append(
-                    measure(
-                        "",
-                        lambda i, variant=variant, count=count: variant(count),
-                        rounds=ROUNDS // 10,
-                    )
-                )
-        report(
+        compare(
             f"Holding {count} SKUs, {ROUNDS} times, one transaction each",
-            [
-                {
-                    "label": label,
-                    "ms": sum(r["ms"] for r in runs) / len(runs),
-                    "queries": sum(r["queries"] for r in runs) / len(runs),
-                }
-                for label, runs in results.items()
-            ],
+            {
+                label: lambda n, variant=variant, count=count: variant(count)
+                for label, variant in variants.items()
+            },
+            rounds=ROUNDS,
         )
 
 
