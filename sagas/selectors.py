@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
+from sagas.definition import Step
 from sagas.exceptions import SagaNotFound
 from sagas.models import SagaReviewAction, SagaRun, SagaStep
 from sagas.registry import get_saga
@@ -84,14 +84,21 @@ def run_saved_fields(*, run: SagaRun) -> dict[str, str]:
     return {name: flat.step.name for flat in saga.flat() for name in flat.step.saves}
 
 
-def _is_stuck(run: SagaRun, row: SagaStep) -> bool:
+def step_stuck(row: SagaStep, step: Step | None) -> bool:
+    """Return whether ``row`` waits for a person: the one rule the review follows.
+
+    Its outcome is unknown, its compensation kept failing, or it is a
+    retriable-only step that kept failing (a compensable step that failed was
+    compensated: nothing about it is left to decide).
+    """
     if row.status in (StepStatus.UNKNOWN, StepStatus.NEEDS_REVIEW):
         return True
-    return row.status == StepStatus.FAILED and _retriable_only(run, row.name)
+    return row.status == StepStatus.FAILED and step is not None and step.retriable_only
 
 
-def _retriable_only(run: SagaRun, step_name: str) -> Any:
+def _is_stuck(run: SagaRun, row: SagaStep) -> bool:
     try:
-        return get_saga(run.saga).step(step_name).retriable_only
+        step = get_saga(run.saga).step(row.name)
     except (SagaNotFound, KeyError):
-        return False
+        step = None
+    return step_stuck(row, step)

@@ -29,6 +29,7 @@ from sagas.models import ACTIVE_STATUSES, SagaRun, SagaStep
 from sagas.recovery import runs_recover
 from sagas.registry import get_saga
 from sagas.runner import Runner
+from sagas.selectors import COMPENSATIONS_STUCK, HOOKS, step_stuck
 from sagas.signals import step_started
 
 logger = logging.getLogger("sagas")
@@ -163,8 +164,7 @@ def saga_cancel(*, operation_id: str, actor: str) -> SagaRun:
 def saga_retry_compensations(*, run_id: int, actor: str) -> SagaRun:
     """Run the compensations of a run stuck in them again (the fault is gone)."""
     run = _under_review(run_id)
-    stuck = (SagaRun.Reason.COMPENSATION_FAILED, SagaRun.Reason.ON_COMPENSATED_FAILED)
-    if run.error_code not in stuck:
+    if run.error_code not in COMPENSATIONS_STUCK:
         raise InvalidReviewAction("The run did not stop in its compensations.", run=run)
     logger.info("compensations retried by %s", actor, extra=_extra(run))
     return _settle(_take_for_review(run, RunStatus.COMPENSATING))
@@ -174,26 +174,22 @@ def saga_retry_step(*, run_id: int, step_name: str, actor: str) -> SagaRun:
     """Try a stuck step again with the same key (a compensation: its undo)."""
     run = _under_review(run_id)
     logger.info("step %s retried by %s", step_name, actor, extra=_extra(run, step_name))
-    hook = _stuck_hook(run)
+    hook = HOOKS.get(run.error_code)
     if step_name == hook == "on_completed":
         return _settle(_take_for_review(run, RunStatus.RUNNING))
     if step_name == hook == "on_compensated":
         return saga_retry_compensations(run_id=run_id, actor=actor)
-    row, step = _review_row(run, step_name)
+    row, _ = _stuck_row(run, step_name)
     if row.status == StepStatus.NEEDS_REVIEW:
         return saga_retry_compensations(run_id=run_id, actor=actor)
-    if row.status == StepStatus.UNKNOWN or (
-        row.status == StepStatus.FAILED and step.retriable_only
-    ):
-        runner = _take_for_review(run, RunStatus.RUNNING)
-        runner.journal.step_reviewed(
-            runner.rows[step_name],
-            status=StepStatus.PENDING,
-            note=f"retried by {actor}",
-            reset_attempts=True,
-        )
-        return _settle(runner)
-    raise InvalidReviewAction(f"Step {step_name!r} is not stuck.", run=run)
+    runner = _take_for_review(run, RunStatus.RUNNING)
+    runner.journal.step_reviewed(
+        runner.rows[step_name],
+        status=StepStatus.PENDING,
+        note=f"retried by {actor}",
+        reset_attempts=True,
+    )
+    return _settle(runner)
 
 
 def saga_resolve_step(
@@ -210,22 +206,19 @@ def saga_resolve_step(
     if outcome is Outcome.UNKNOWN:
         raise InvalidReviewAction("Say whether it happened.", outcome=outcome)
     run = _under_review(run_id)
-    row, step = _review_row(run, step_name)
+    row, step = _stuck_row(run, step_name)
     text = f"{outcome} (by {actor}): {note}"
     logger.info("step %s resolved: %s", step_name, text, extra=_extra(run, step_name))
     if row.status == StepStatus.NEEDS_REVIEW:
         run_status, step_status = RunStatus.COMPENSATING, StepStatus.COMPENSATED
-    elif row.status in (StepStatus.UNKNOWN, StepStatus.FAILED):
-        run_status = RunStatus.RUNNING
-        if outcome is Outcome.COMPLETED:
-            step_status = StepStatus.COMPLETED
-        else:
-            # Not happened: a compensable step failed (the forward pass turns
-            # the run around); a retriable-only one is given up.
-            retriable = step.retriable_only
-            step_status = StepStatus.SKIPPED if retriable else StepStatus.FAILED
+    elif outcome is Outcome.COMPLETED:
+        run_status, step_status = RunStatus.RUNNING, StepStatus.COMPLETED
     else:
-        raise InvalidReviewAction(f"Step {step_name!r} is not stuck.", run=run)
+        # Not happened: a compensable step failed (the forward pass turns the
+        # run around); a retriable-only one is given up.
+        retriable = step.retriable_only
+        run_status = RunStatus.RUNNING
+        step_status = StepStatus.SKIPPED if retriable else StepStatus.FAILED
     runner = _take_for_review(run, run_status)
     runner.journal.step_reviewed(runner.rows[step_name], status=step_status, note=text)
     return _settle(runner)
@@ -268,15 +261,6 @@ def _run_build(
     return run, rows
 
 
-def _stuck_hook(run: SagaRun) -> str | None:
-    """Return the hook that stopped the run, if a hook did."""
-    if run.error_code == SagaRun.Reason.ON_COMPLETED_FAILED:
-        return "on_completed"
-    if run.error_code == SagaRun.Reason.ON_COMPENSATED_FAILED:
-        return "on_compensated"
-    return None
-
-
 def _run_get(**lookup: Any) -> SagaRun:
     run = SagaRun.objects.filter(**lookup).first()
     if run is None:
@@ -291,11 +275,15 @@ def _under_review(run_id: int) -> SagaRun:
     return run
 
 
-def _review_row(run: SagaRun, step_name: str) -> tuple[SagaStep, Any]:
+def _stuck_row(run: SagaRun, step_name: str) -> tuple[SagaStep, Step]:
+    """Return the row and step of ``step_name`` if it waits for a person."""
     row = run.steps.filter(name=step_name).first()
     if row is None:
         raise InvalidReviewAction(f"The run has no step {step_name!r}.", run=run)
-    return row, get_saga(run.saga).step(step_name)
+    step = get_saga(run.saga).step(step_name)
+    if not step_stuck(row, step):
+        raise InvalidReviewAction(f"Step {step_name!r} is not stuck.", run=run)
+    return row, step
 
 
 def _take_for_review(run: SagaRun, new_status: str) -> Runner:

@@ -148,6 +148,29 @@ def test_retrying_compensations_refuses_a_run_stuck_going_forward(unknown_shipme
         saga_retry_compensations(run_id=unknown_shipment.pk, actor="reviewer")
 
 
+@pytest.mark.parametrize("outcome", [Outcome.COMPLETED, Outcome.NOT_HAPPENED])
+def test_a_failed_step_that_was_compensated_cannot_be_resolved(stuck_refund, outcome):
+    """ship failed and was rolled back around: only the refund waits for a person.
+
+    Resolving ship "completed" would send the run forward again past an undone
+    charge; the review offers only what is stuck, and the engine refuses the rest.
+    """
+    with pytest.raises(InvalidReviewAction, match="not stuck"):
+        saga_resolve_step(
+            run_id=stuck_refund.pk,
+            step_name="ship",
+            outcome=outcome,
+            actor="reviewer",
+            note="",
+        )
+    with pytest.raises(InvalidReviewAction, match="not stuck"):
+        saga_retry_step(run_id=stuck_refund.pk, step_name="ship", actor="reviewer")
+
+    run = SagaRun.objects.get()
+    assert run.status == SagaRun.Status.NEEDS_REVIEW
+    assert step_statuses(run)["ship"] == "failed"
+
+
 def test_resolving_needs_an_answer_other_than_unknown(unknown_shipment):
     with pytest.raises(InvalidReviewAction):
         saga_resolve_step(
