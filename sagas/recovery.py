@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sagas.clock import get_clock
 from sagas.exceptions import LeaseLost, NeedsReview, SagaError, StepError
 from sagas.lease import lease_claim_expired, lease_owner_new
 from sagas.models import SagaRun
@@ -13,16 +14,18 @@ from sagas.runner import Runner
 logger = logging.getLogger("sagas")
 
 
-def runs_recover(*, now: datetime, limit: int = 100) -> int:
+def runs_recover(*, now: datetime | None = None, limit: int = 100) -> int:
     """Claim expired runs one at a time and resume each; return how many.
 
     One at a time, so a run is never claimed long before it is worked on (its
-    new lease would be running out while it waits).
+    new lease would be running out while it waits); and each claim reads the
+    clock, so a run claimed late in a long sweep still gets a full lease. A
+    given ``now`` fixes the sweep's time instead (a test's "an hour later").
     """
-    owner = lease_owner_new()
+    owner, clock = lease_owner_new(), get_clock()
     resumed = 0
     while resumed < limit:
-        run_id = lease_claim_expired(owner=owner, now=now)
+        run_id = lease_claim_expired(owner=owner, now=now or clock.now())
         if run_id is None:
             break
         resumed += 1

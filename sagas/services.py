@@ -130,7 +130,7 @@ def saga_resume(*, run_id: int) -> SagaRun:
 
 def saga_recover(*, now: datetime | None = None, limit: int = 100) -> int:
     """Resume active runs whose lease expired; return how many were resumed."""
-    return runs_recover(now=now or get_clock().now(), limit=limit)
+    return runs_recover(now=now, limit=limit)
 
 
 def saga_cancel(*, operation_id: str, actor: str) -> SagaRun:

@@ -6,11 +6,13 @@ import io
 import multiprocessing
 import signal
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
+from sagas import recovery
 from sagas.models import SagaRun
 from sagas.services import saga_recover, saga_resume, saga_start
 from tests.sagas.toys import OrderState, SimulatedCrash, step_statuses
@@ -204,3 +206,28 @@ def test_two_sweepers_resume_each_abandoned_run_exactly_once(service, state, clo
     assert set(SagaRun.objects.values_list("status", flat=True)) == {"completed"}
     assert len(service.effects("charge")) == 6
     assert service.calls("charge") == 6
+
+
+@pytest.mark.django_db
+def test_each_claim_of_a_sweep_reads_the_clock(service, state, clock, monkeypatch):
+    """A run claimed after a long resume gets a lease from then, not from the start."""
+    for operation_id in ("op-1", "op-2"):
+        service.fail("pack", "crash")
+        with pytest.raises(SimulatedCrash):
+            saga_start(saga="toy-order", operation_id=operation_id, state=state)
+    clock.advance(LEASE + 1)
+    claimed_at = []
+
+    def claim(*, owner, now):
+        claimed_at.append(now)
+        clock.advance(2 * LEASE)  # the resume that follows takes a long time
+        return real_claim(owner=owner, now=now)
+
+    real_claim = recovery.lease_claim_expired
+    monkeypatch.setattr(recovery, "lease_claim_expired", claim)
+
+    assert saga_recover() == 2
+
+    assert claimed_at[1] - claimed_at[0] >= timedelta(seconds=2 * LEASE)
+    statuses = SagaRun.objects.values_list("status", flat=True)
+    assert set(statuses) == {SagaRun.Status.COMPLETED}
