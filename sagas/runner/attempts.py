@@ -52,7 +52,6 @@ class Result:
     verdict: Verdict
     state: Any = None
     error: BaseException | str | None = None
-    business: bool = False
 
 
 def call_with_timeout(fn: Callable[[StepContext], Any], ctx: StepContext, timeout):
@@ -143,7 +142,7 @@ def run_action(
             call_with_timeout(step.action, ctx, step.timeout)
             return Result(Verdict.COMPLETED, ctx.state)
         except saga.business_errors as exc:
-            return Result(Verdict.FAILED, error=exc, business=True)
+            return Result(Verdict.FAILED, error=exc)
         except saga.unknown_outcome_errors as exc:
             # A fresh copy of the state: the timed-out call may still write to its own.
             checked = make_context(attempt)

@@ -7,7 +7,6 @@ import dataclasses
 import enum
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,14 +60,12 @@ class Runner:
         saga: Saga,
         owner: str,
         clock: Clock | None = None,
-        executor: Callable[[int], Executor] | None = None,
     ) -> None:
         self.run, self.saga = run, saga
         self.rows = {row.name: row for row in rows}
         run.step_rows = rows  # the same objects, kept current as the run goes
         self.clock = clock or get_clock()
         self.journal = Journal(run=run, saga=saga, owner=owner, clock=self.clock)
-        self.executor = executor
         self.state = saga.state_load(run.state)
         # Parallel members share the state; they adopt their results under it.
         self.lock = threading.Lock()

@@ -35,9 +35,6 @@ if TYPE_CHECKING:
 class InlineExecutor(Executor):
     """Run each member at once in the caller's thread, in order (deterministic)."""
 
-    def __init__(self, max_workers: int | None = None) -> None:
-        pass
-
     def submit(self, fn, /, *args: Any, **kwargs: Any) -> Future:
         """Call ``fn`` now and return its already-settled future."""
         future: Future = Future()
@@ -67,8 +64,7 @@ def run_group(runner: Runner, group: Parallel) -> Stop | None:
     """Run the group's members concurrently; return the gravest stop, if any."""
     ended = GroupEnd()
     done: list[SagaStep] = []
-    factory = runner.executor or executor_create
-    with factory(len(group.steps)) as executor:
+    with executor_create(len(group.steps)) as executor:
         futures = [
             executor.submit(_member, runner, s, ended, done) for s in group.steps
         ]
