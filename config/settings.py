@@ -159,6 +159,9 @@ Q_CLUSTER = {
 # dead workers sooner.
 SAGA_LEASE_SECONDS = float(os.environ.get("SAGA_LEASE_SECONDS", "30"))
 OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))
+# How long a pending stock hold (the semantic lock) lives if its saga dies before
+# confirming it; the recovery sweep then releases it.
+STOCK_HOLD_TTL_SECONDS = int(os.environ.get("STOCK_HOLD_TTL_SECONDS", "900"))
 
 # --- REST API -----------------------------------------------------------------------
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from config.admin import ReadOnlyAdmin
 from idempotency.models import IdempotencyKey
 
 BODY_PREVIEW_BYTES = 2000
 
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin):
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
     """Browse keys and their stored responses; the store is written by requests only.
 
     Editing a row would change what a client's retry receives, and deleting one
@@ -58,16 +58,3 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
         body = bytes(obj.response_body)
         text = body[:BODY_PREVIEW_BYTES].decode("utf-8", errors="replace")
         return text + (" ..." if len(body) > BODY_PREVIEW_BYTES else "")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: IdempotencyKey | None = None
-    ) -> bool:
-        return False
-
-    def has_delete_permission(
-        self, request: HttpRequest, obj: IdempotencyKey | None = None
-    ) -> bool:
-        return False

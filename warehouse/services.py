@@ -69,7 +69,7 @@ def stock_hold(
     """
     wanted = _lines_merge(lines)
     if ttl_seconds is None:
-        ttl_seconds = getattr(settings, "STOCK_HOLD_TTL_SECONDS", 900)
+        ttl_seconds = settings.STOCK_HOLD_TTL_SECONDS
     expires_at = timezone.now() + timedelta(seconds=ttl_seconds)
     fault_before("warehouse.hold", operation_id)
     try:
