@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from orders.exceptions import OrderNotFound
 from orders.machine import allowed_events
 from orders.models import Order, OrderTransition, Product
-from sagas.models import SagaRun
+from orders.states import transition_for
+from sagas.models import ACTIVE_STATUSES, SagaRun
 from warehouse.selectors import stock_list
 
 
@@ -48,6 +49,17 @@ def order_reread(*, order: Order) -> Order:
     fresh.transition_rows = history
     fresh.line_rows = order.line_rows
     return fresh
+
+
+def order_cancellable(*, order: Order, run: SagaRun | None) -> bool:
+    """Return whether a person may cancel ``order`` now (``order_cancel`` would act).
+
+    Its state must be one that ``cancel`` or ``refund`` leaves, and its saga, if
+    any, must still be moving: a run waiting for review is a reviewer's to settle.
+    """
+    undoable = {*transition_for("cancel").sources, *transition_for("refund").sources}
+    active = run is None or run.status in ACTIVE_STATUSES
+    return order.state in undoable and active
 
 
 def order_allowed_events(*, order: Order) -> list[str]:

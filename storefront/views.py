@@ -15,16 +15,14 @@ from orders.exceptions import OrderNotFound
 from orders.machine import order_diagram
 from orders.models import Order
 from orders.selectors import (
+    order_cancellable,
     order_get_for_user,
     order_list_for_user,
     order_saga_runs,
     product_list_with_stock,
 )
-from orders.states import State
 from sagas.models import ACTIVE_STATUSES
 from storefront.forms import CheckoutForm, FaultPlanForm
-
-CANCELLABLE = (State.CREATED, State.PAID, State.RESERVED)
 
 
 def catalog(request: HttpRequest) -> HttpResponse:
@@ -117,5 +115,5 @@ def _order_context(request: HttpRequest, order_id: str) -> dict:
         # Refresh while a worker moves the order; a run waiting for review or
         # finished has nothing more to show by itself.
         "polling": run is not None and run.status in ACTIVE_STATUSES,
-        "can_cancel": order.state in CANCELLABLE,
+        "can_cancel": order_cancellable(order=order, run=run),
     }

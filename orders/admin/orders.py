@@ -21,15 +21,14 @@ from orders.admin import events
 from orders.machine import order_diagram
 from orders.models import Order, OrderLine, OrderTransition
 from orders.money import from_minor
-from orders.selectors import order_allowed_events
-from orders.states import State, transition_for
+from orders.selectors import order_allowed_events, order_cancellable
+from orders.states import transition_for
 from payments.selectors import charges_for, refunds_for
-from sagas.models import ACTIVE_STATUSES, SagaRun
+from sagas.models import SagaRun
 from shipping.selectors import shipment_for
 from warehouse.selectors import reservations_for
 
 # Cancelling undoes the checkout; from these states there is something to undo.
-CANCELLABLE = (State.CREATED, State.PAID, State.RESERVED)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -120,7 +119,6 @@ class OrderAdmin(admin.ModelAdmin):
     def _life_context(self, request: HttpRequest, order: Order) -> dict[str, Any]:
         run = _run_of(order)
         can_act = self.has_change_permission(request, order)
-        active = run is None or run.status in ACTIVE_STATUSES
         return {
             "order": order,
             "diagram": order_diagram(state=order.state),
@@ -128,7 +126,7 @@ class OrderAdmin(admin.ModelAdmin):
             "events": [
                 transition_for(event) for event in order_allowed_events(order=order)
             ],
-            "cancellable": order.state in CANCELLABLE and active,
+            "cancellable": order_cancellable(order=order, run=run),
             "run": run,
             "charges": [
                 (charge, from_minor(charge.amount_minor, charge.currency))

@@ -10,10 +10,12 @@ from orders.exceptions import OrderNotFound
 from orders.models import Order
 from orders.selectors import (
     order_allowed_events,
+    order_cancellable,
     order_get_for_user,
     order_list_for_user,
     order_reread,
 )
+from sagas.models import SagaRun
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +73,23 @@ def test_order_reread_brings_the_stored_order_and_its_history_in_one_query(
     assert events == ["create", "pay", "reserve"]
     assert fresh.line_rows is lines
     assert all(row.order is fresh for row in fresh.transition_rows)
+
+
+@pytest.mark.parametrize(
+    ("state", "run_status", "cancellable"),
+    [
+        ("created", None, True),
+        ("paid", "running", True),
+        ("reserved", "compensating", True),
+        ("reserved", "needs_review", False),
+        ("shipped", "completed", False),
+        ("refunded", "compensated", False),
+    ],
+)
+def test_an_order_is_cancellable_while_undoable_and_its_saga_moves(
+    state, run_status, cancellable
+):
+    order = Order(state=state)
+    run = None if run_status is None else SagaRun(status=run_status)
+
+    assert order_cancellable(order=order, run=run) is cancellable

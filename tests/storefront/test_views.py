@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from orders.models import Order
 from payments.models import Charge
+from sagas.clock import Clock, use_clock
 from tests.orders.checkout.conftest import ADDRESS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -146,3 +147,28 @@ def test_cancelling_a_shipped_order_is_refused_with_a_message(shopper, catalog):
     assert order.state == "shipped"
     assert "shipped" in response.content.decode().lower()
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+def test_an_order_waiting_for_review_offers_no_cancel_button(shopper, catalog):
+    """The refund kept failing: the run is a reviewer's to settle, not the buyer's."""
+    data = purchase(**{"shipping.create": "error", "payments.refund": "error"})
+    with use_clock(Clock.without_sleep()):
+        shopper.post(reverse("storefront:lab"), data)
+    order = Order.objects.get()
+
+    response = shopper.get(reverse("storefront:order", args=[order.pk]))
+
+    assert (order.state, response.context["run"].status) == ("reserved", "needs_review")
+    assert response.context["can_cancel"] is False
+    assert "Cancel order" not in response.content.decode()
+
+
+def test_an_order_still_moving_offers_the_cancel_button(shopper, catalog, settings):
+    settings.CHECKOUT_EXECUTION = "worker"  # nobody runs it here: still created
+    shopper.post(reverse("storefront:catalog"), purchase())
+    order = Order.objects.get()
+
+    response = shopper.get(reverse("storefront:order", args=[order.pk]))
+
+    assert response.context["can_cancel"] is True
+    assert "Cancel order" in response.content.decode()
