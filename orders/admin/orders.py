@@ -12,7 +12,6 @@ from functools import partial
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -27,8 +26,6 @@ from payments.selectors import charges_for, refunds_for
 from sagas.models import SagaRun
 from shipping.selectors import shipment_for
 from warehouse.selectors import reservations_for
-
-# Cancelling undoes the checkout; from these states there is something to undo.
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -71,11 +68,8 @@ class OrderAdmin(admin.ModelAdmin):
     # The state moves only through events (orders.services.order_transition),
     # and the rest is what the customer bought and paid: every field is shown,
     # none is a form field. People act on orders with the event buttons.
-    readonly_fields = ["id", "state", "saga_run", "created_at", "updated_at"]
+    readonly_fields = [*(field.name for field in Order._meta.fields), "saga_run"]
     inlines = [OrderLineInline, OrderTransitionInline]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [*self.readonly_fields, *(f.name for f in Order._meta.fields)]
 
     @admin.display(description="checkout saga")
     def saga_run(self, order: Order) -> str:
@@ -103,18 +97,23 @@ class OrderAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def change_view(
+    def render_change_form(
         self,
         request: HttpRequest,
-        object_id: str,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
         form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        obj: Order | None = None,
     ) -> HttpResponse:
-        order = self.get_object(request, unquote(object_id))
-        context = dict(extra_context or {})
-        if order is not None:
-            context.update(self._life_context(request, order))
-        return super().change_view(request, object_id, form_url, context)
+        """Add the order's life (diagram, events, money, stock) to its page.
+
+        Here rather than in ``change_view``: Django has read the order already,
+        and a POST that only redirects never renders the form.
+        """
+        if obj is not None:
+            context.update(self._life_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _life_context(self, request: HttpRequest, order: Order) -> dict[str, Any]:
         run = _run_of(order)
@@ -142,4 +141,9 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 def _run_of(order: Order) -> SagaRun | None:
-    return SagaRun.objects.filter(operation_id=order.operation_id).first()
+    """Return the order's checkout run, read once per order (its page asks twice)."""
+    if not hasattr(order, "_checkout_run"):
+        order._checkout_run = SagaRun.objects.filter(
+            operation_id=order.operation_id
+        ).first()
+    return order._checkout_run

@@ -12,7 +12,6 @@ from functools import partial
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -186,18 +185,22 @@ class SagaRunAdmin(admin.ModelAdmin):
         ]
         return review + super().get_urls()
 
-    def change_view(
+    def render_change_form(
         self,
         request: HttpRequest,
-        object_id: str,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
         form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        obj: SagaRun | None = None,
     ) -> HttpResponse:
-        run = self.get_object(request, unquote(object_id))
-        context = dict(extra_context or {})
-        if run is not None:
-            context.update(self._review_context(request, run))
-        return super().change_view(request, object_id, form_url, context)
+        """Add the run's timeline, state and review actions to its page.
+
+        Here rather than in ``change_view``: Django has read the run already.
+        """
+        if obj is not None:
+            context.update(self._review_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _review_context(self, request: HttpRequest, run: SagaRun) -> dict[str, Any]:
         steps = list(run.steps.all())

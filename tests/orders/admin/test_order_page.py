@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orders.models import Order, OrderTransition
@@ -155,3 +157,15 @@ def test_onlookers_see_the_lines_and_the_transition_history(onlooker_client, ord
     assert set(inlines) == {"orderline", "ordertransition"}
     history = inlines["ordertransition"].formset.queryset
     assert [row.event for row in history] == ["create", "pay"]
+
+
+def test_the_page_reads_the_order_and_its_run_once_each(onlooker_client, order):
+    """Django reads the order; the page's extras use it, and the run is read once."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = onlooker_client.get(page(order))
+
+    assert response.status_code == 200
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert len([sql for sql in reads if 'FROM "orders_order"' in sql]) == 1
+    assert len([sql for sql in reads if 'FROM "sagas_sagarun"' in sql]) == 1
+    assert response.content.decode().count("form-row field-created_at") == 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sagas import subjects
@@ -92,3 +94,11 @@ def test_the_page_links_to_the_runs_subject(viewer_client, stuck_refund, monkeyp
     html = run_page(viewer_client, stuck_refund).content.decode()
 
     assert '<a href="/parcels/1/">parcel P-1</a>' in html
+
+
+def test_the_page_reads_the_run_once(viewer_client, stuck_refund):
+    with CaptureQueriesContext(connection) as ctx:
+        run_page(viewer_client, stuck_refund)
+
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert len([sql for sql in reads if 'FROM "sagas_sagarun"' in sql]) == 1
