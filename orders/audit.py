@@ -18,7 +18,7 @@ from django.utils import timezone
 from orders.models import Order, OrderTransition
 from orders.money import to_minor
 from orders.states import CREATE_EVENT, INITIAL_STATE, State, transition_for
-from payments.selectors import PaymentTotals, payment_audit
+from payments.selectors import PaymentAudit, PaymentTotals, payment_audit
 from sagas.models import ACTIVE_STATUSES, SagaRun
 from shipping.models import Shipment
 from shipping.selectors import shipment_audit
@@ -70,9 +70,9 @@ def audit_run(*, now: datetime | None = None) -> AuditReport:
         run.operation_id: run
         for run in SagaRun.objects.only("operation_id", "status", "lease_expires_at")
     }
-    under_review = sorted(
+    under_review = {
         op for op, run in runs.items() if run.status == SagaRun.Status.NEEDS_REVIEW
-    )
+    }
     orders = [
         order
         for order in Order.objects.only(
@@ -80,13 +80,14 @@ def audit_run(*, now: datetime | None = None) -> AuditReport:
         )
         if order.operation_id not in under_review
     ]
+    payments = payment_audit()  # the ledger next to the processor, read once
     findings = [
-        *_money_findings(orders, runs),
+        *_money_findings(orders, runs, payments),
         *_history_findings(orders),
         *_shipment_findings(orders),
         *(
             Finding("ledger", row.operation_id, problem)
-            for row in payment_audit()
+            for row in payments
             for problem in row.problems
         ),
         *(
@@ -102,7 +103,9 @@ def audit_run(*, now: datetime | None = None) -> AuditReport:
         *_stuck_run_findings(runs, now),
     ]
     return AuditReport(
-        findings=findings, under_review=under_review, orders_checked=len(orders)
+        findings=findings,
+        under_review=sorted(under_review),
+        orders_checked=len(orders),
     )
 
 
@@ -111,8 +114,10 @@ def audit_problems() -> list[str]:
     return [str(finding) for finding in audit_run().findings]
 
 
-def _money_findings(orders: list[Order], runs: dict[str, SagaRun]) -> list[Finding]:
-    ledger = {row.operation_id: row.ledger for row in payment_audit()}
+def _money_findings(
+    orders: list[Order], runs: dict[str, SagaRun], payments: list[PaymentAudit]
+) -> list[Finding]:
+    ledger = {row.operation_id: row.ledger for row in payments}
     findings = []
     for order in orders:
         totals = ledger.get(order.operation_id, PaymentTotals(0, 0))
