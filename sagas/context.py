@@ -19,9 +19,7 @@ class StepContext:
     operation_id: str
     run_id: int
     step_name: str
+    # ``<saga>:<operation_id>:<step>`` (``Saga.idempotency_key``), the same on
+    # every attempt: the key every external call of the step carries.
+    idempotency_key: str
     attempt: int = 1
-
-    @property
-    def idempotency_key(self) -> str:
-        """Return ``<saga>:<operation_id>:<step>``, the same on every attempt."""
-        return f"{self.saga}:{self.operation_id}:{self.step_name}"

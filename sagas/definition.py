@@ -179,7 +179,11 @@ class Saga:
         raise KeyError(name)
 
     def idempotency_key(self, operation_id: str, step_name: str) -> str:
-        """Return the key every external call of that step carries."""
+        """Return the key every external call of that step carries.
+
+        ``<saga>:<operation_id>:<step>``, the same on every attempt: stored on the
+        step's row and handed to its action in ``StepContext.idempotency_key``.
+        """
         return f"{self.name}:{operation_id}:{step_name}"
 
     def state_dump(self, state: Any) -> dict[str, Any]:

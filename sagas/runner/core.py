@@ -117,6 +117,7 @@ class Runner:
             operation_id=self.run.operation_id,
             run_id=self.run.pk,
             step_name=step_name,
+            idempotency_key=self.saga.idempotency_key(self.run.operation_id, step_name),
             attempt=attempt,
         )
 
