@@ -23,12 +23,11 @@ from warehouse.exceptions import (
     OutOfStock,
 )
 from warehouse.models import Reservation, StockItem, StockMovement
-from warehouse.selectors import stock_skus_balanced
+from warehouse.selectors import HELD, reservations_for, stock_skus_balanced
 
 logger = logging.getLogger(__name__)
 
 Line = tuple[str, int] | Mapping[str, object]
-HELD = (Reservation.Status.PENDING, Reservation.Status.CONFIRMED)
 
 
 def stock_set(*, sku: str, on_hand: int) -> StockItem:
@@ -122,7 +121,7 @@ def stock_release(*, operation_id: str) -> list[Reservation]:
     with transaction.atomic():
         _release([h for h in _lock_reservations(operation_id) if h.status in HELD])
     fault_after("warehouse.release", operation_id)
-    return _reservations(operation_id)
+    return list(reservations_for(operation_id=operation_id))
 
 
 def stock_ship(*, operation_id: str) -> list[Reservation]:
@@ -334,7 +333,3 @@ def _status_set(holds: list[Reservation], status: str) -> None:
     )
     for hold in holds:
         hold.status, hold.updated_at = status, now
-
-
-def _reservations(operation_id: str) -> list[Reservation]:
-    return list(Reservation.objects.filter(operation_id=operation_id).order_by("sku"))
