@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from faults.modes import FAULT_POINTS
+from orders.serializers import max_quantity
 
 PAYMENT_TOKENS = [
     ("tok_visa", "Visa test card (approved)"),
@@ -49,7 +50,7 @@ class CheckoutForm(forms.Form):
         self.fields["idempotency_key"].initial = uuid.uuid4().hex
         for product in products:
             self.fields[f"qty_{product.sku}"] = forms.IntegerField(
-                label=product.name, min_value=0, max_value=10, initial=0
+                label=product.name, min_value=0, max_value=max_quantity(), initial=0
             )
 
     def clean(self) -> dict[str, Any]:

@@ -172,3 +172,18 @@ def test_an_order_still_moving_offers_the_cancel_button(shopper, catalog, settin
 
     assert response.context["can_cancel"] is True
     assert "Cancel order" in response.content.decode()
+
+
+def test_the_shop_form_allows_what_the_api_allows_per_product(
+    shopper, catalog, settings
+):
+    """The quantity limit is CHECKOUT_MAX_QUANTITY, the API's, not the form's own."""
+    settings.CHECKOUT_MAX_QUANTITY = 3
+
+    response = shopper.post(
+        reverse("storefront:catalog"), purchase(**{"qty_TEE-001": "4"})
+    )
+
+    assert response.status_code == 200
+    assert Order.objects.count() == 0
+    assert "less than or equal to 3" in response.content.decode()
