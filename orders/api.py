@@ -149,7 +149,6 @@ class OrderCancelApi(APIView):
     @api_schema.order_cancel
     def post(self, request: Request, id: str) -> Response:
         order = order_get_for_user(user=request.user, order_id=id)
+        # Returned as stored after the cancellation, with its new history.
         order = order_cancel(order=order, actor=f"user:{request.user.get_username()}")
-        # Read again: the cancellation added transitions and moved the saga.
-        order = order_get_for_user(user=request.user, order_id=order.pk)
         return Response(order_data(order), status=200 if order.state in ENDED else 202)

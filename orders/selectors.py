@@ -27,7 +27,9 @@ def order_get_for_user(*, user: Any, order_id: object) -> Order:
         order_uuid = uuid.UUID(str(order_id))
     except ValueError:
         raise OrderNotFound(order_id=str(order_id)) from None
-    order = order_list_for_user(user=user).filter(pk=order_uuid).first()
+    # No prefetch: for one order, line_rows and transition_rows read lazily cost
+    # the same, and a caller that replaces the history (a cancel) skips a read.
+    order = Order.objects.filter(owner=user, pk=order_uuid).first()
     if order is None:
         raise OrderNotFound(order_id=str(order_id))
     return order

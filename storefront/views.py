@@ -110,7 +110,7 @@ def _order_context(request: HttpRequest, order_id: str) -> dict:
     return {
         "order": order,
         "run": run,
-        "steps": list(run.steps.all()) if run else [],
+        "steps": run.step_rows if run else [],
         "diagram": order_diagram(state=order.state),
         # Refresh while a worker moves the order; a run waiting for review or
         # finished has nothing more to show by itself.

@@ -151,5 +151,5 @@ def order_cancel(*, order: Order, actor: str) -> Order:
         order_transition(
             order=order, event="cancel", actor=actor, operation_id=order.operation_id
         )
-    order.refresh_from_db()
-    return order
+    # The cancellation moved the order and added to its history: one read of both.
+    return order_reread(order=order)

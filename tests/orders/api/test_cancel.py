@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orders.models import Order, OrderTransition
@@ -43,6 +45,23 @@ def test_cancelling_a_created_order_answers_200_cancelled(
     assert body["saga"]["status"] == "compensated"
     assert body["failure"]["code"] == "cancelled"
     assert Charge.objects.count() == 0
+
+
+def test_cancelling_reads_the_order_once_before_and_once_after(
+    alice_client, queued_order_id
+):
+    """The view reads the caller's order, then the cancelled one with its history.
+
+    The saga's ending reads the order once more, to move it: 2 order reads in all,
+    and the history read once (the prefetch of the first read is not needed).
+    """
+    with CaptureQueriesContext(connection) as ctx:
+        response = alice_client.post(cancel_url(queued_order_id))
+
+    assert response.json()["state"] == "cancelled"
+    selects = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert len([sql for sql in selects if 'FROM "orders_order"' in sql]) == 2
+    assert len([sql for sql in selects if 'FROM "orders_ordertransition"' in sql]) == 1
 
 
 def test_cancelling_while_a_worker_holds_the_run_answers_202(
