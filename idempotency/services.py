@@ -7,7 +7,6 @@ one key cannot both win, on SQLite and PostgreSQL alike, without row locks.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import uuid
@@ -16,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
+from config.claims import row_claim
 from idempotency.exceptions import IdempotencyKeyInProgress, IdempotencyKeyReused
 from idempotency.models import IdempotencyKey
-from idempotency.selectors import idempotency_key_get, idempotency_key_list_expired
+from idempotency.selectors import idempotency_key_list_expired
 from idempotency.signals import Outcome
 
 logger = logging.getLogger(__name__)
@@ -58,25 +58,6 @@ def _retention_period() -> timedelta:
             settings, "IDEMPOTENCY_RETENTION_SECONDS", DEFAULT_RETENTION_SECONDS
         )
     )
-
-
-def _insert(*, now: datetime, **identity: str) -> IdempotencyKey | None:
-    """Insert a fresh claim; return None when the unique constraint refuses it."""
-    # In autocommit (a normal request) the INSERT commits on its own, before the
-    # view runs, so that other requests see the claim. Inside a caller's
-    # transaction (tests) a savepoint keeps that transaction usable after the
-    # IntegrityError; outside one it would only add BEGIN and COMMIT round trips.
-    in_transaction = transaction.get_connection().in_atomic_block
-    try:
-        with transaction.atomic() if in_transaction else contextlib.nullcontext():
-            return IdempotencyKey.objects.create(
-                **identity,
-                locked_until=now + _lock_period(),
-                created_at=now,
-                expires_at=now + _retention_period(),
-            )
-    except IntegrityError:
-        return None
 
 
 def _reclaim_expired(
@@ -138,13 +119,21 @@ def idempotency_key_claim(
     """
     now = now or timezone.now()
     identity = {"scope": scope, "method": method, "path": path, "key": key}
+    fresh = {
+        "fingerprint": fingerprint,
+        "locked_until": now + _lock_period(),
+        "created_at": now,
+        "expires_at": now + _retention_period(),
+    }
     for _ in range(CLAIM_ATTEMPTS):
-        record = _insert(now=now, fingerprint=fingerprint, **identity)
-        if record is not None:
-            return Claim(record=record, outcome=Outcome.NEW)
-        record = idempotency_key_get(**identity)
-        if record is None:
+        # In autocommit (a normal request) the INSERT commits on its own, before
+        # the view runs, so that other requests see the claim at once.
+        try:
+            record, created = row_claim(IdempotencyKey, lookup=identity, values=fresh)
+        except IntegrityError:
             continue  # released or purged since our INSERT: try again
+        if created:
+            return Claim(record=record, outcome=Outcome.NEW)
         if record.expires_at <= now:
             if _reclaim_expired(record, fingerprint=fingerprint, now=now):
                 return Claim(record=record, outcome=Outcome.NEW)

@@ -116,12 +116,16 @@ def stale_read(monkeypatch):
     """Make the next claim read ``row`` as it was, before a rival request wrote."""
 
     def stale_read(row: IdempotencyKey) -> None:
-        reads = iter([row])
-        monkeypatch.setattr(
-            services,
-            "idempotency_key_get",
-            lambda **identity: next(reads, None) or IdempotencyKey.objects.get(),
-        )
+        reads, real_claim = iter([row]), services.row_claim
+
+        def claim_seeing_the_old_row(model, *, lookup, values):
+            # The INSERT is refused either way; the loser then reads the old row.
+            old = next(reads, None)
+            if old is not None:
+                return old, False
+            return real_claim(model, lookup=lookup, values=values)
+
+        monkeypatch.setattr(services, "row_claim", claim_seeing_the_old_row)
 
     return stale_read
 
