@@ -9,15 +9,6 @@ from django.db.models import QuerySet
 from idempotency.models import IdempotencyKey
 
 
-def idempotency_key_get(
-    *, scope: str, method: str, path: str, key: str
-) -> IdempotencyKey | None:
-    """Return the stored key for this scope, method and path, or None."""
-    return IdempotencyKey.objects.filter(
-        scope=scope, method=method, path=path, key=key
-    ).first()
-
-
 def idempotency_key_list_expired(*, now: datetime) -> QuerySet[IdempotencyKey]:
     """Return the keys whose retention period has ended at ``now``."""
     return IdempotencyKey.objects.filter(expires_at__lte=now)
