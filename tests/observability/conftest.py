@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from orders.models import Product
 from sagas.clock import Clock, use_clock
 from tests.observability.scrapes import Scrape
-from tests.sagas.toys import OrderState, ToyService
+from tests.sagas.conftest import service, state  # noqa: F401  (the toy systems)
 from warehouse.services import stock_set
 
 
@@ -51,17 +51,6 @@ def scrape(client) -> Callable[[], Scrape]:
         return Scrape(response.content.decode())
 
     return get
-
-
-@pytest.fixture
-def service(tmp_path) -> ToyService:
-    """The toy external systems of the engine's tests, healthy until broken."""
-    return ToyService(tmp_path / "service")
-
-
-@pytest.fixture
-def state(service) -> OrderState:
-    return OrderState(service=str(service.root))
 
 
 ADDRESS = {

@@ -11,17 +11,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sagas.clock import Clock, use_clock
+from tests.orders.checkout.conftest import ADDRESS
 
 ORDERS_URL = "/api/orders/"
-
-ADDRESS = {
-    "name": "Alice Liddell",
-    "line1": "1 Rabbit Hole",
-    "city": "Oxford",
-    "postal_code": "OX1 1AA",
-    "country": "GB",
-    "phone": "+441865000000",
-}
 
 
 @pytest.fixture(autouse=True)
