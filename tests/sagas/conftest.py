@@ -9,6 +9,9 @@ import pytest
 from django.utils import timezone
 
 from sagas.clock import Clock, use_clock
+from sagas.exceptions import CompensationError
+from sagas.models import SagaRun
+from sagas.services import saga_start
 from tests.sagas.toys import OrderState, ToyService
 
 
@@ -44,3 +47,16 @@ def service(tmp_path) -> ToyService:
 def state(service) -> OrderState:
     """A fresh toy order state pointing at the toy systems."""
     return OrderState(service=str(service.root))
+
+
+@pytest.fixture
+def stuck_refund(service, state) -> SagaRun:
+    """Shipping failed, and the refund kept failing: the run needs review.
+
+    (The admin tests keep a variant with its own operation id, beside others.)
+    """
+    service.fail("ship", "error")
+    service.fail("refund", "error")
+    with pytest.raises(CompensationError):
+        saga_start(saga="toy-order", operation_id="op-1", state=state)
+    return SagaRun.objects.get()

@@ -19,16 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def stuck_refund(service, state) -> SagaRun:
-    """Shipping failed, and the refund kept failing: the run needs review."""
-    service.fail("ship", "error")
-    service.fail("refund", "error")
-    with pytest.raises(CompensationError):
-        saga_start(saga="toy-order", operation_id="op-1", state=state)
-    return SagaRun.objects.get()
-
-
-@pytest.fixture
 def unknown_shipment(service, state) -> SagaRun:
     """Shipping timed out and nobody can tell whether it happened."""
     service.fail("ship", "timeout")

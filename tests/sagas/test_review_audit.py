@@ -7,7 +7,6 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 
 from sagas.exceptions import (
-    CompensationError,
     InvalidReviewAction,
     ReviewNotAllowed,
     ReviewNoteRequired,
@@ -17,15 +16,6 @@ from sagas.review import review_resolve_step, review_retry_compensations
 from sagas.services import saga_start
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def stuck_refund(service, state) -> SagaRun:
-    service.fail("ship", "error")
-    service.fail("refund", "error")
-    with pytest.raises(CompensationError):
-        saga_start(saga="toy-order", operation_id="op-1", state=state)
-    return SagaRun.objects.get()
 
 
 @pytest.fixture
