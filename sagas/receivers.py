@@ -11,18 +11,20 @@ from sagas.models import SagaRun
 logger = logging.getLogger("sagas")
 
 
-def _extra(run: SagaRun, step: str | None = None) -> dict[str, Any]:
+def log_fields(run: SagaRun, step: str | None = None) -> dict[str, Any]:
+    """Return the fields every saga log line carries (the JSON logs' ``extra``)."""
     return {"operation_id": run.operation_id, "saga": run.saga, "step": step}
 
 
 def log_step_started(*, run: SagaRun, step: str, attempt: int, **kwargs: Any) -> None:
     """Log that a step's action is about to run."""
-    logger.info("step %s started (attempt %d)", step, attempt, extra=_extra(run, step))
+    extra = log_fields(run, step)
+    logger.info("step %s started (attempt %d)", step, attempt, extra=extra)
 
 
 def log_step_completed(*, run: SagaRun, step: str, **kwargs: Any) -> None:
     """Log that a step completed."""
-    logger.info("step %s completed", step, extra=_extra(run, step))
+    logger.info("step %s completed", step, extra=log_fields(run, step))
 
 
 def log_step_retrying(
@@ -37,7 +39,7 @@ def log_step_retrying(
         attempt,
         delay,
         error,
-        extra=_extra(run, step),
+        extra=log_fields(run, step),
     )
 
 
@@ -45,12 +47,12 @@ def log_step_failed(
     *, run: SagaRun, step: str, error: Any, outcome: str, **kwargs: Any
 ) -> None:
     """Log a step that failed or whose outcome is unknown."""
-    logger.warning("step %s %s: %s", step, outcome, error, extra=_extra(run, step))
+    logger.warning("step %s %s: %s", step, outcome, error, extra=log_fields(run, step))
 
 
 def log_compensation_completed(*, run: SagaRun, step: str, **kwargs: Any) -> None:
     """Log an undone step."""
-    logger.info("step %s compensated", step, extra=_extra(run, step))
+    logger.info("step %s compensated", step, extra=log_fields(run, step))
 
 
 def log_compensation_failed(
@@ -58,7 +60,7 @@ def log_compensation_failed(
 ) -> None:
     """Log, loudly, a compensation that kept failing."""
     logger.error(
-        "compensation of step %s failed: %s", step, error, extra=_extra(run, step)
+        "compensation of step %s failed: %s", step, error, extra=log_fields(run, step)
     )
 
 
@@ -69,10 +71,10 @@ def log_run_finished(*, run: SagaRun, status: str, **kwargs: Any) -> None:
             "saga run needs review (%s): %s",
             run.error_code,
             run.error,
-            extra=_extra(run),
+            extra=log_fields(run),
         )
     else:
-        logger.info("saga run %s", status, extra=_extra(run))
+        logger.info("saga run %s", status, extra=log_fields(run))
 
 
 def receivers_connect() -> None:

@@ -9,6 +9,7 @@ from sagas.clock import get_clock
 from sagas.exceptions import LeaseLost, NeedsReview, SagaError, StepError
 from sagas.lease import lease_claim_expired, lease_owner_new
 from sagas.models import SagaRun
+from sagas.receivers import log_fields
 from sagas.runner import Runner
 
 logger = logging.getLogger("sagas")
@@ -49,8 +50,6 @@ def runs_recover(*, now: datetime | None = None, limit: int = 100) -> int:
 def _extra(run_id: int) -> dict[str, object]:
     """Return the fields every saga log line carries (read only on this rare path)."""
     run = SagaRun.objects.filter(pk=run_id).only("operation_id", "saga").first()
-    return {
-        "operation_id": run.operation_id if run else None,
-        "saga": run.saga if run else None,
-        "step": None,
-    }
+    if run is None:
+        return {"operation_id": None, "saga": None, "step": None}
+    return log_fields(run)

@@ -26,6 +26,7 @@ from sagas.exceptions import (
 )
 from sagas.lease import lease_acquire, lease_owner_new, lease_ttl
 from sagas.models import ACTIVE_STATUSES, SagaRun, SagaStep
+from sagas.receivers import log_fields
 from sagas.recovery import runs_recover
 from sagas.registry import get_saga
 from sagas.runner import Runner
@@ -153,7 +154,7 @@ def saga_cancel(*, operation_id: str, actor: str) -> SagaRun:
     clock = get_clock()
     flagged = SagaRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES)
     flagged.update(cancel_requested=True, updated_at=clock.now())
-    logger.info("cancellation requested by %s", actor, extra=_extra(run))
+    logger.info("cancellation requested by %s", actor, extra=log_fields(run))
     owner = lease_owner_new()
     if lease_acquire(run_id=run.pk, owner=owner, now=clock.now()):
         return _settle(Runner.load(run.pk, owner=owner, clock=clock))
@@ -166,14 +167,15 @@ def saga_retry_compensations(*, run_id: int, actor: str) -> SagaRun:
     run = _under_review(run_id)
     if run.error_code not in COMPENSATIONS_STUCK:
         raise InvalidReviewAction("The run did not stop in its compensations.", run=run)
-    logger.info("compensations retried by %s", actor, extra=_extra(run))
+    logger.info("compensations retried by %s", actor, extra=log_fields(run))
     return _settle(_take_for_review(run, RunStatus.COMPENSATING))
 
 
 def saga_retry_step(*, run_id: int, step_name: str, actor: str) -> SagaRun:
     """Try a stuck step again with the same key (a compensation: its undo)."""
     run = _under_review(run_id)
-    logger.info("step %s retried by %s", step_name, actor, extra=_extra(run, step_name))
+    extra = log_fields(run, step_name)
+    logger.info("step %s retried by %s", step_name, actor, extra=extra)
     hook = HOOKS.get(run.error_code)
     if step_name == hook == "on_completed":
         return _settle(_take_for_review(run, RunStatus.RUNNING))
@@ -208,7 +210,8 @@ def saga_resolve_step(
     run = _under_review(run_id)
     row, step = _stuck_row(run, step_name)
     text = f"{outcome} (by {actor}): {note}"
-    logger.info("step %s resolved: %s", step_name, text, extra=_extra(run, step_name))
+    extra = log_fields(run, step_name)
+    logger.info("step %s resolved: %s", step_name, text, extra=extra)
     if row.status == StepStatus.NEEDS_REVIEW:
         run_status, step_status = RunStatus.COMPENSATING, StepStatus.COMPENSATED
     elif outcome is Outcome.COMPLETED:
@@ -307,7 +310,3 @@ def _settle(runner: Runner) -> SagaRun:
         return runner.execute()
     except (StepError, NeedsReview) as exc:
         return exc.run
-
-
-def _extra(run: SagaRun, step: str | None = None) -> dict[str, Any]:
-    return {"operation_id": run.operation_id, "saga": run.saga, "step": step}
