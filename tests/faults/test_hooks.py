@@ -149,6 +149,8 @@ def test_after_hooks_ignore_error_transient_and_latency(plan, monkeypatch):
     for mode in ("error", "transient", "latency:10"):
         plan(mode)
         fault_after(POINT, OPERATION)
+        # Nothing fired after the effect: these modes act before it.
+        assert FaultPlan.objects.get().counters == {}, mode
 
 
 @pytest.mark.django_db(transaction=True)
