@@ -10,8 +10,10 @@ class OutboxConfig(AppConfig):
 
     def ready(self) -> None:
         from outbox import checks  # noqa: F401  (registers the system check)
+        from outbox.receivers import receivers_connect
         from outbox.schedules import relay_schedule_register
 
+        receivers_connect()
         post_migrate.connect(
             relay_schedule_register, sender=self, dispatch_uid="outbox.relay"
         )

@@ -1,4 +1,17 @@
-"""How a saga is declared: steps with their undo, retry policies, parallel groups."""
+"""How a saga is declared: steps with their undo, retry policies, parallel groups.
+
+What a step commits, and when, follows from how it is declared (``Step.rule``):
+
+- ``local=True``: every effect is in this database. The action runs inside the
+  transaction that also records the step, so a crash leaves nothing half done.
+- idempotent or reconcilable (``resumable``): the action (the external call)
+  runs outside any transaction with no record before it; if the worker dies
+  before the result is recorded, recovery repeats the call with the same key or
+  asks ``reconcile``. ``record`` then writes the step's local consequences in
+  the transaction that records the step.
+- neither: the step is recorded ``started`` (committed) before its action, so a
+  resumed run knows the outcome is unknown and asks a person.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +27,16 @@ from sagas.exceptions import BusinessError
 if TYPE_CHECKING:
     from sagas.context import StepContext
 
-Action = Callable[["StepContext"], None]
-Reconcile = Callable[["StepContext"], "Outcome"]
+Action = Callable[["StepContext[Any]"], None]
+Reconcile = Callable[["StepContext[Any]"], "Outcome"]
+
+
+class Rule(enum.StrEnum):
+    """Which commit rule a step follows (see the module docstring)."""
+
+    LOCAL = "local"
+    RESUMABLE = "resumable"
+    RECORD_FIRST = "record_first"
 
 
 class Outcome(enum.StrEnum):
@@ -72,15 +93,23 @@ class Step:
     """One step: an action, then its undo, and what to do when its answer is lost.
 
     ``action(ctx)`` and ``compensation(ctx)`` mutate ``ctx.state``; ``reconcile(ctx)``
-    asks the external system what really happened and returns an ``Outcome``.
-    ``retriable_only`` steps (after the pivot) never compensate: they are retried,
-    then the run stops for review, unless ``best_effort`` lets it finish anyway.
+    asks the external system what really happened and returns an ``Outcome``
+    (recording what it found, an id, in ``ctx.state``). ``record(ctx)`` writes
+    the local consequences of an external step's answer (our ledger row, the
+    order's move) in the same transaction as the step's journal entry; it runs
+    after the action or after a reconcile that found the effect. ``local``
+    steps have no ``record``: their whole action runs in that transaction.
+    ``retriable_only`` steps (after the pivot) never compensate: they are
+    retried, then the run stops for review, unless ``best_effort`` lets it
+    finish anyway.
     """
 
     name: str
     action: Action
     compensation: Action | None = None
     _: KW_ONLY
+    record: Action | None = None
+    local: bool = False
     retry: RetryPolicy = RetryPolicy()
     compensation_retry: RetryPolicy = COMPENSATION_RETRY
     timeout: float | None = None
@@ -96,6 +125,13 @@ class Step:
             raise ValueError(f"Step {self.name!r}: a retriable-only step has no undo.")
         if self.best_effort and not self.retriable_only:
             raise ValueError(f"Step {self.name!r}: best_effort needs retriable_only.")
+        if self.local and (self.record is not None or self.reconcile is not None):
+            raise ValueError(
+                f"Step {self.name!r}: a local step runs in its own record's "
+                "transaction and never loses its answer: no record, no reconcile."
+            )
+        if self.local and self.timeout is not None:
+            raise ValueError(f"Step {self.name!r}: a local step takes no timeout.")
 
     @property
     def resumable(self) -> bool:
@@ -105,6 +141,13 @@ class Step:
         the same key (``idempotent``).
         """
         return self.idempotent or self.reconcile is not None
+
+    @property
+    def rule(self) -> Rule:
+        """Return the commit rule this step follows (see the module docstring)."""
+        if self.local:
+            return Rule.LOCAL
+        return Rule.RESUMABLE if self.resumable else Rule.RECORD_FIRST
 
 
 @dataclass(frozen=True)
@@ -185,6 +228,23 @@ class Saga:
         step's row and handed to its action in ``StepContext.idempotency_key``.
         """
         return f"{self.name}:{operation_id}:{step_name}"
+
+    def undo_key(self, operation_id: str, step_name: str) -> str:
+        """Return the key of that step's compensation: ``<step key>:undo``.
+
+        Distinct from the action's key: a processor treats a key as one request,
+        so a refund must not reuse the key of the charge it refunds.
+        """
+        return f"{self.idempotency_key(operation_id, step_name)}:undo"
+
+    def leading_local(self) -> list[Step]:
+        """Return the local steps the saga starts with (run where it is recorded)."""
+        leading: list[Step] = []
+        for item in self.steps:
+            if not isinstance(item, Step) or not item.local:
+                break
+            leading.append(item)
+        return leading
 
     def state_dump(self, state: Any) -> dict[str, Any]:
         """Return ``state`` as JSON-ready data."""

@@ -40,16 +40,28 @@ class SagaError(ApplicationError):
 
 
 class StepError(SagaError):
-    """A step failed and every completed step was compensated: a clean rollback.
+    """A step refused for a business reason where nothing was left to undo.
 
-    The original exception is the ``__cause__`` (raised with ``raise ... from``).
+    Raised when one of the local steps a new run begins with (run in the
+    caller's transaction, see ``saga_record``) refuses: the caller's
+    transaction rolls back and nothing of the run is kept. A refusal later on
+    is an outcome, not an exception: the run compensates and its
+    ``RunResult`` says so. The original exception is ``error`` and the
+    ``__cause__``.
     """
 
-    code = "saga_step_failed"
-    title = "A step failed; the completed steps were undone."
+    code = "saga_step_refused"
+    title = "A step refused before anything needed undoing."
 
-    def __init__(self, message: str | None = None, *, step: str, **kwargs: Any) -> None:
-        self.step = step
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        step: str,
+        error: BaseException | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.step, self.error = step, error
         super().__init__(message, step=step, **kwargs)
 
 

@@ -20,9 +20,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from sagas.models import ACTIVE_STATUSES, SagaRun
+
+
+def takeovers_allowed() -> int:
+    """Return how many takeovers a run survives (``SAGA_MAX_TAKEOVERS``, 5)."""
+    return int(getattr(settings, "SAGA_MAX_TAKEOVERS", 5))
 
 
 def lease_ttl() -> timedelta:
@@ -52,19 +57,40 @@ def lease_acquire(
     if new_status is not None:
         changes["status"] = new_status
     free = Q(lease_owner="") | Q(lease_expires_at__lt=now)
-    # durable: the lease must be committed before the holder acts on it, so this
-    # refuses to run inside a caller's transaction.
-    with transaction.atomic(durable=True):
-        taken = SagaRun.objects.filter(free, pk=run_id, status__in=list(statuses))
-        return taken.update(updated_at=now, **changes) == 1
+    # The lease must be committed before the holder acts on it: one UPDATE in
+    # autocommit mode, refused inside a caller's transaction.
+    outside_transactions()
+    taken = SagaRun.objects.filter(free, pk=run_id, status__in=list(statuses))
+    return taken.update(updated_at=now, **changes) == 1
+
+
+def outside_transactions() -> None:
+    """Refuse to go on inside a caller's transaction (as ``atomic(durable=True)``).
+
+    A single UPDATE commits by itself; wrapping it in a durable atomic block
+    would add a BEGIN and a COMMIT for nothing. Like Django's durable check,
+    this lets a test case's own enclosing transaction pass.
+    """
+    blocks = transaction.get_connection().atomic_blocks
+    if blocks and not getattr(blocks[-1], "_from_testcase", False):
+        raise RuntimeError("The lease must be taken outside any transaction.")
 
 
 def lease_claim_expired(*, owner: str, now: datetime) -> int | None:
-    """Take over one active run whose lease expired; return its id, or None."""
+    """Take over one active run whose lease expired; return its id, or None.
+
+    Each takeover is counted on the run (``takeovers``): a run whose workers
+    keep dying is sent to review instead of being resumed forever, without a
+    commit per attempt to count them.
+    """
     expired = SagaRun.objects.filter(
         status__in=ACTIVE_STATUSES, lease_expires_at__lt=now
     ).order_by("lease_expires_at", "pk")
-    changes = {"lease_owner": owner, "lease_expires_at": now + lease_ttl()}
+    changes = {
+        "lease_owner": owner,
+        "lease_expires_at": now + lease_ttl(),
+        "takeovers": F("takeovers") + 1,
+    }
     with transaction.atomic(durable=True):
         if connection.features.has_select_for_update_skip_locked:
             # Sweepers on other machines skip the row we hold instead of queueing

@@ -1,19 +1,46 @@
-"""The durable record of every saga run and of each of its steps."""
+"""The durable record of every saga run: its state, its steps' journal, its owner.
+
+One row per run. The journal of its steps (status, attempts, times, last
+error) and its timeline (failed attempts, reconcile answers, compensations,
+takeovers) are JSON columns of that row, so recording a step is one UPDATE of
+one row, fenced by the lease, in the same transaction as the step's own writes.
+"""
 
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+
+if TYPE_CHECKING:
+    from sagas.records import StepRecord
+
+
+class StepStatus(models.TextChoices):
+    """Where one step of a run stands."""
+
+    PENDING = "pending", "Pending"
+    STARTED = "started", "Started"
+    COMPLETED = "completed", "Completed"
+    UNKNOWN = "unknown", "Outcome unknown"
+    FAILED = "failed", "Failed"
+    COMPENSATING = "compensating", "Compensating"
+    COMPENSATED = "compensated", "Compensated"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    SKIPPED = "skipped", "Skipped"
 
 
 class SagaRun(models.Model):
     """One execution of a saga for one operation: its state, owner and outcome.
 
-    ``operation_id`` is unique, so the same operation can never run twice. Only the
-    holder of the lease (``lease_owner`` until ``lease_expires_at``) may advance it;
-    when the lease expires the recovery sweeper takes the run over.
+    A saga runs at most once per operation: ``(saga, operation_id)`` is unique.
+    Only the holder of the lease (``lease_owner`` until ``lease_expires_at``)
+    may advance it; when the lease expires the recovery sweeper takes the run
+    over, and ``takeovers`` counts how often that happened (a crash loop ends
+    in review). ``steps`` maps each step's name to its journal entry (see
+    ``sagas.records``); a step without an entry is pending.
     """
 
     class Status(models.TextChoices):
@@ -33,15 +60,19 @@ class SagaRun(models.Model):
         COMPENSATION_FAILED = "compensation_failed", "A compensation kept failing"
         ON_COMPLETED_FAILED = "on_completed_failed", "on_completed kept failing"
         ON_COMPENSATED_FAILED = "on_compensated_failed", "on_compensated kept failing"
+        CRASH_LOOP = "crash_loop", "Its workers kept dying"
 
-    operation_id = models.CharField(max_length=200, unique=True)
     saga = models.CharField(max_length=100)
+    operation_id = models.CharField(max_length=200)
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.RUNNING
     )
     state = models.JSONField(default=dict)
+    steps = models.JSONField(default=dict)
+    timeline = models.JSONField(default=list)
     lease_owner = models.CharField(max_length=200, blank=True, default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    takeovers = models.PositiveIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     error_code = models.CharField(max_length=40, blank=True, choices=Reason.choices)
@@ -51,67 +82,34 @@ class SagaRun(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["status", "lease_expires_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saga", "operation_id"], name="sagarun_once_per_operation"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "lease_expires_at"]),
+            models.Index(fields=["operation_id"]),
+        ]
         permissions = [("review_sagarun", "Can act on saga runs that need review")]
 
     def __str__(self) -> str:
         return f"{self.saga} {self.operation_id} ({self.status})"
 
     @cached_property
-    def step_rows(self) -> list[SagaStep]:
-        """Return the run's steps in order.
+    def step_rows(self) -> list[StepRecord]:
+        """Return the run's steps in order, read from its journal.
 
-        Read once (or taken from ``prefetch_related("steps")``). A runner sets
-        it to the rows it keeps current, so whoever reports on a run it just
-        advanced reads no step twice.
+        Built from ``steps`` and the saga's definition (a step the definition
+        has and the journal lacks is pending). A runner replaces it with the
+        records it keeps current as the run goes.
         """
-        return list(self.steps.all())
+        from sagas.records import step_records
+
+        return step_records(self)
 
 
 ACTIVE_STATUSES = (SagaRun.Status.RUNNING, SagaRun.Status.COMPENSATING)
-
-
-class SagaStep(models.Model):
-    """The progress of one step of a run, written before and after its action."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        STARTED = "started", "Started"
-        COMPLETED = "completed", "Completed"
-        UNKNOWN = "unknown", "Outcome unknown"
-        FAILED = "failed", "Failed"
-        COMPENSATING = "compensating", "Compensating"
-        COMPENSATED = "compensated", "Compensated"
-        NEEDS_REVIEW = "needs_review", "Needs review"
-        SKIPPED = "skipped", "Skipped"
-
-    run = models.ForeignKey(SagaRun, on_delete=models.CASCADE, related_name="steps")
-    name = models.CharField(max_length=100)
-    position = models.PositiveIntegerField()
-    group = models.CharField(max_length=100, blank=True)
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    compensation_attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    # What a reviewer said when they settled this step by hand.
-    note = models.TextField(blank=True)
-    idempotency_key = models.CharField(max_length=400)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["run", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["run", "name"], name="sagastep_run_name"),
-            models.UniqueConstraint(
-                fields=["run", "position"], name="sagastep_run_position"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.position}. {self.name} ({self.status})"
 
 
 class SagaReviewAction(models.Model):

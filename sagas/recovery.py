@@ -31,7 +31,7 @@ def runs_recover(*, now: datetime | None = None, limit: int = 100) -> int:
             break
         resumed += 1
         try:
-            Runner.load(run_id, owner=owner).execute()
+            Runner.load(run_id, owner=owner, taken_over=True).execute()
         except (StepError, NeedsReview, LeaseLost):
             pass  # an outcome of the run, recorded and logged already
         except SagaError as exc:

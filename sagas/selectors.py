@@ -8,10 +8,11 @@ from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
 from sagas.definition import Step
 from sagas.exceptions import SagaNotFound
-from sagas.models import SagaReviewAction, SagaRun, SagaStep
+from sagas.models import SagaReviewAction, SagaRun, StepStatus
+from sagas.records import StepRecord
 from sagas.registry import get_saga
 
-RunStatus, StepStatus = SagaRun.Status, SagaStep.Status
+RunStatus = SagaRun.Status
 # Reasons that stop a run in the middle of its compensations.
 COMPENSATIONS_STUCK = (
     SagaRun.Reason.COMPENSATION_FAILED,
@@ -54,7 +55,7 @@ def run_review_queue() -> QuerySet[SagaRun]:
     return SagaRun.objects.order_by(*QUEUE_ORDERING)
 
 
-def run_review_choices(*, run: SagaRun, steps: list[SagaStep]) -> ReviewChoices:
+def run_review_choices(*, run: SagaRun, steps: list[StepRecord]) -> ReviewChoices:
     """Return the review actions the engine would accept for ``run`` as it is."""
     if run.status != RunStatus.NEEDS_REVIEW:
         return ReviewChoices(False, [], [])
@@ -84,7 +85,7 @@ def run_saved_fields(*, run: SagaRun) -> dict[str, str]:
     return {name: flat.step.name for flat in saga.flat() for name in flat.step.saves}
 
 
-def step_stuck(row: SagaStep, step: Step | None) -> bool:
+def step_stuck(row: StepRecord, step: Step | None) -> bool:
     """Return whether ``row`` waits for a person: the one rule the review follows.
 
     Its outcome is unknown, its compensation kept failing, or it is a
@@ -96,7 +97,7 @@ def step_stuck(row: SagaStep, step: Step | None) -> bool:
     return row.status == StepStatus.FAILED and step is not None and step.retriable_only
 
 
-def _is_stuck(run: SagaRun, row: SagaStep) -> bool:
+def _is_stuck(run: SagaRun, row: StepRecord) -> bool:
     try:
         step = get_saga(run.saga).step(row.name)
     except (SagaNotFound, KeyError):

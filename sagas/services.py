@@ -1,9 +1,10 @@
 """The saga engine's public entry points: start, resume, cancel, recover, review.
 
-Start, resume and recover report a failure by raising (``StepError`` after a
-clean rollback, ``NeedsReview`` when a person is needed). Cancel and the review
-actions are a person's requests: they return the run, whose status tells how it
-ended, and raise only when the request itself does not apply.
+Start and resume return a ``RunResult``: a completed run and a clean rollback
+are both outcomes. A run that stops for a person raises ``NeedsReview`` (loud
+on purpose: somebody must act). Cancel and the review actions are a person's
+requests: they return the run, whose status tells how it ended, and raise only
+when the request itself does not apply.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from sagas.clock import Clock, get_clock
 from sagas.definition import Outcome, Saga, Step
@@ -25,108 +27,116 @@ from sagas.exceptions import (
     StepError,
 )
 from sagas.lease import lease_acquire, lease_owner_new, lease_ttl
-from sagas.models import ACTIVE_STATUSES, SagaRun, SagaStep
+from sagas.models import ACTIVE_STATUSES, SagaRun, StepStatus
 from sagas.receivers import log_fields
+from sagas.records import StepRecord
 from sagas.recovery import runs_recover
 from sagas.registry import get_saga
+from sagas.results import RunResult
 from sagas.runner import Runner
 from sagas.selectors import COMPENSATIONS_STUCK, HOOKS, step_stuck
-from sagas.signals import step_started
 
 logger = logging.getLogger("sagas")
-RunStatus, StepStatus = SagaRun.Status, SagaStep.Status
+RunStatus = SagaRun.Status
+# Once the pivot is marked started, a cancellation can no longer stop it.
+PIVOT_BEGUN = [StepStatus.STARTED, StepStatus.COMPLETED]
 
 
 def saga_start(
     *, saga: Saga | str, operation_id: str, state: Any, execute: bool = True
-) -> SagaRun:
+) -> RunResult:
     """Create the run of ``saga`` for ``operation_id``; run it now if ``execute``.
 
-    An ``operation_id`` that already has a run returns that run: never a second.
-    With ``execute=False`` the run is only recorded (inside the caller's
-    transaction, if any) for a worker to ``saga_resume``; if none does, the
-    sweeper picks it up once its lease period has passed.
+    An operation that already has a run of this saga returns that run: never a
+    second. With ``execute=False`` the run is only recorded (inside the
+    caller's transaction, if any) for a worker to ``saga_resume``; if none
+    does, the sweeper picks it up once its lease period has passed. A run
+    that completes or rolls back returns its ``RunResult``; one that needs a
+    person raises ``NeedsReview``; a refusal of the local steps it begins with
+    raises ``StepError`` and leaves nothing behind.
     """
+    definition = saga if isinstance(saga, Saga) else get_saga(saga)
     try:
-        # durable when executing: each step's bookkeeping must commit before its
-        # action, which a caller's enclosing transaction would prevent.
+        # durable when executing: the steps' own transactions come after this
+        # one, which a caller's enclosing transaction would prevent.
         with transaction.atomic(durable=execute):
             new = saga_record(
-                saga=saga, operation_id=operation_id, state=state, claim=execute
+                saga=definition, operation_id=operation_id, state=state, claim=execute
             )
     except IntegrityError:
-        name = saga if isinstance(saga, str) else saga.name
-        existing = SagaRun.objects.filter(operation_id=operation_id).first()
-        if existing is None or existing.saga != name:
+        existing = SagaRun.objects.filter(
+            saga=definition.name, operation_id=operation_id
+        ).first()
+        if existing is None:
             raise
-        return existing
-    return new.execute() if execute else new.run
+        return RunResult(existing)
+    return new.execute() if execute else RunResult(new.run)
 
 
 @dataclass(frozen=True)
 class NewRun:
-    """A run just recorded (``run.step_rows`` holds its steps), not yet run."""
+    """A run just recorded (``run.step_rows`` holds its steps), not yet run on."""
 
     run: SagaRun
     saga: Saga
     clock: Clock
+    runner: Runner
 
-    def execute(self) -> SagaRun:
-        """Run it in this process: call only after the recording transaction.
+    def execute(self) -> RunResult:
+        """Run it in this process: call only once the recording transaction committed.
 
-        Raise as ``saga_start`` does (``StepError``, ``NeedsReview``).
+        Return its ``RunResult``, or raise as ``saga_start`` does.
         """
         if not self.run.lease_owner:
             raise RuntimeError("This run was recorded for a worker, not claimed.")
-        rows = self.run.step_rows
-        runner = Runner(
-            run=self.run,
-            rows=rows,
-            saga=self.saga,
-            owner=self.run.lease_owner,
-            clock=self.clock,
-        )
-        first = rows[0]
-        if first.status == StepStatus.STARTED:
-            runner.started_here.add(first.name)
-            runner.signal(step_started, step=first.name, attempt=first.attempts)
-        return runner.execute()
+        return self.runner.execute()
 
 
 def saga_record(
     *, saga: Saga | str, operation_id: str, state: Any, claim: bool = False
 ) -> NewRun:
-    """Record a new run of ``saga`` in the caller's transaction; do not run it.
+    """Record a new run of ``saga`` in the caller's transaction, with its first steps.
 
-    With ``claim`` this process holds the run's lease and its first step is
-    recorded started: call ``execute()`` on the result once the transaction has
-    committed (if this process dies first, the sweeper resumes the run when the
-    lease expires). Without, a worker runs it through ``saga_resume``. Recording
-    it with the caller's own rows means neither exists without the other. An
-    operation that already has a run raises ``IntegrityError``.
+    The local steps the saga begins with run here, in the caller's
+    transaction: their writes, the run's row and the caller's own rows commit
+    together. If one refuses (a business error), ``StepError`` is raised and
+    the caller's transaction must roll back: nothing of the run is kept. With
+    ``claim`` this process holds the run's lease: call ``execute()`` on the
+    result once the transaction has committed (if this process dies first,
+    the sweeper resumes the run when the lease expires). Without, a worker
+    runs it through ``saga_resume``. An operation that already has a run of
+    this saga raises ``IntegrityError``.
     """
     definition = saga if isinstance(saga, Saga) else get_saga(saga)
     if not isinstance(state, definition.state_type):
         raise TypeError(f"state must be a {definition.state_type.__name__}.")
     clock = get_clock()
     owner = lease_owner_new() if claim else ""
-    run, rows = _run_build(definition, operation_id, state, owner, clock.now(), claim)
-    run.save(force_insert=True)
-    SagaStep.objects.bulk_create(rows)
-    run.step_rows = rows
-    return NewRun(run=run, saga=definition, clock=clock)
+    run = SagaRun(
+        operation_id=operation_id,
+        saga=definition.name,
+        state=definition.state_dump(state),
+        lease_owner=owner,
+        lease_expires_at=clock.now() + lease_ttl(),
+    )
+    runner = Runner(run=run, saga=definition, owner=owner, clock=clock)
+    runner.begin(claim=claim)
+    return NewRun(run=run, saga=definition, clock=clock, runner=runner)
 
 
-def saga_resume(*, run_id: int) -> SagaRun:
+def saga_resume(*, run_id: int) -> RunResult:
     """Continue a run if its lease is free or expired; else return it as it is."""
     run = _run_get(pk=run_id)
     if run.status not in ACTIVE_STATUSES:
-        return run
+        return RunResult(run)
     owner, clock = lease_owner_new(), get_clock()
     if not lease_acquire(run_id=run.pk, owner=owner, now=clock.now()):
         run.refresh_from_db()
-        return run
-    return Runner.load(run.pk, owner=owner, clock=clock).execute()
+        return RunResult(run)
+    # The run just read is the one we leased: nothing moved it in between,
+    # since every writer needs the lease.
+    run.lease_owner = owner
+    return Runner(run=run, saga=get_saga(run.saga), owner=owner, clock=clock).execute()
 
 
 def saga_recover(*, now: datetime | None = None, limit: int = 100) -> int:
@@ -134,26 +144,39 @@ def saga_recover(*, now: datetime | None = None, limit: int = 100) -> int:
     return runs_recover(now=now, limit=limit)
 
 
-def saga_cancel(*, operation_id: str, actor: str) -> SagaRun:
-    """Request that a run be undone.
+def saga_cancel(*, saga: Saga | str, operation_id: str, actor: str) -> SagaRun:
+    """Request that a run be undone; return it as it stands.
 
     If no worker holds the run, compensate it now; otherwise flag it, and its
-    worker compensates before its next step. A run past its pivot cannot be
-    cancelled; an already compensated run is returned unchanged.
+    worker compensates at its next commit. Once the pivot has begun (it is
+    marked started when the step before it commits), ``SagaNotCancellable``
+    is raised: a cancellation is honoured or refused, never accepted and then
+    forgotten. An already compensated run is returned unchanged.
     """
-    run = _run_get(operation_id=operation_id)
+    definition = saga if isinstance(saga, Saga) else get_saga(saga)
+    run = _run_get(saga=definition.name, operation_id=operation_id)
     if run.status == RunStatus.COMPENSATED:
         return run
     if run.status == RunStatus.COMPLETED:
         raise SagaNotCancellable("The saga has completed.", run=run)
     if run.status == RunStatus.NEEDS_REVIEW:
         raise SagaNotCancellable("The saga waits for a review.", run=run)
-    pivot = get_saga(run.saga).pivot
-    if pivot and run.steps.filter(name=pivot, status=StepStatus.COMPLETED).exists():
-        raise SagaNotCancellable(run=run, pivot=pivot)
     clock = get_clock()
     flagged = SagaRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES)
-    flagged.update(cancel_requested=True, updated_at=clock.now())
+    pivot = definition.pivot
+    if pivot:
+        # One conditional UPDATE, so that it and the worker's commit that marks
+        # the pivot started cannot both succeed: one of them comes first.
+        status = f"steps__{pivot}__status"
+        not_begun = Q(**{f"{status}__isnull": True}) | ~Q(
+            **{f"{status}__in": PIVOT_BEGUN}
+        )
+        flagged = flagged.filter(not_begun)
+    if not flagged.update(cancel_requested=True, updated_at=clock.now()):
+        run.refresh_from_db()
+        if pivot and run.steps.get(pivot, {}).get("status") in PIVOT_BEGUN:
+            raise SagaNotCancellable(run=run, pivot=pivot)
+        raise SagaNotCancellable(f"The saga is {run.status}.", run=run)
     logger.info("cancellation requested by %s", actor, extra=log_fields(run))
     owner = lease_owner_new()
     if lease_acquire(run_id=run.pk, owner=owner, now=clock.now()):
@@ -185,12 +208,7 @@ def saga_retry_step(*, run_id: int, step_name: str, actor: str) -> SagaRun:
     if row.status == StepStatus.NEEDS_REVIEW:
         return saga_retry_compensations(run_id=run_id, actor=actor)
     runner = _take_for_review(run, RunStatus.RUNNING)
-    runner.journal.step_reviewed(
-        runner.rows[step_name],
-        status=StepStatus.PENDING,
-        note=f"retried by {actor}",
-        reset_attempts=True,
-    )
+    _reviewed(runner, step_name, StepStatus.PENDING, f"retried by {actor}", reset=True)
     return _settle(runner)
 
 
@@ -223,45 +241,11 @@ def saga_resolve_step(
         run_status = RunStatus.RUNNING
         step_status = StepStatus.SKIPPED if retriable else StepStatus.FAILED
     runner = _take_for_review(run, run_status)
-    runner.journal.step_reviewed(runner.rows[step_name], status=step_status, note=text)
+    _reviewed(runner, step_name, step_status, text)
     return _settle(runner)
 
 
 # -- shared by the services above ------------------------------------------------
-
-
-def _run_build(
-    saga: Saga,
-    operation_id: str,
-    state: Any,
-    owner: str,
-    now: datetime,
-    execute: bool,
-) -> tuple[SagaRun, list[SagaStep]]:
-    """Return a new run and its step rows, unsaved."""
-    run = SagaRun(
-        operation_id=operation_id,
-        saga=saga.name,
-        state=saga.state_dump(state),
-        lease_owner=owner,
-        lease_expires_at=now + lease_ttl(),
-    )
-    rows = [
-        SagaStep(
-            run=run,
-            name=flat.step.name,
-            position=flat.position,
-            group=flat.group,
-            idempotency_key=saga.idempotency_key(operation_id, flat.step.name),
-        )
-        for flat in saga.flat()
-    ]
-    # Executing now: the run is born with its first step started, which saves a
-    # write (the step's action still runs only after this commits).
-    if execute and isinstance(saga.steps[0], Step):
-        rows[0].status = StepStatus.STARTED
-        rows[0].attempts, rows[0].started_at = 1, now
-    return run, rows
 
 
 def _run_get(**lookup: Any) -> SagaRun:
@@ -278,9 +262,9 @@ def _under_review(run_id: int) -> SagaRun:
     return run
 
 
-def _stuck_row(run: SagaRun, step_name: str) -> tuple[SagaStep, Step]:
-    """Return the row and step of ``step_name`` if it waits for a person."""
-    row = run.steps.filter(name=step_name).first()
+def _stuck_row(run: SagaRun, step_name: str) -> tuple[StepRecord, Step]:
+    """Return the record and step of ``step_name`` if it waits for a person."""
+    row = next((row for row in run.step_rows if row.name == step_name), None)
     if row is None:
         raise InvalidReviewAction(f"The run has no step {step_name!r}.", run=run)
     step = get_saga(run.saga).step(step_name)
@@ -304,9 +288,21 @@ def _take_for_review(run: SagaRun, new_status: str) -> Runner:
     return Runner.load(run.pk, owner=owner, clock=clock)
 
 
+def _reviewed(
+    runner: Runner, step_name: str, status: str, note: str, *, reset: bool = False
+) -> None:
+    """Write a reviewer's decision about ``step_name`` in the run's journal."""
+    record = runner.records[step_name]
+    record.status, record.note = status, note
+    if reset:
+        record.attempts = 0
+    runner.journal.event("reviewed", step_name, status=status, note=note)
+    runner.journal.write()
+
+
 def _settle(runner: Runner) -> SagaRun:
     """Run ``runner``; its run's status, not an exception, says how it ended."""
     try:
-        return runner.execute()
+        return runner.execute().run
     except (StepError, NeedsReview) as exc:
         return exc.run

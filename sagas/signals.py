@@ -18,5 +18,8 @@ step_failed = Signal()
 compensation_completed = Signal()
 # error
 compensation_failed = Signal()
-# status
+# status (sent once the run's last write has committed)
 run_finished = Signal()
+# reason, step, error: sent INSIDE the transaction that stops the run for a
+# person, so a receiver's writes (the outbox's message) commit with it.
+run_needs_review = Signal()

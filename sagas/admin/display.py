@@ -9,7 +9,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from sagas.exceptions import SagaNotFound
-from sagas.models import SagaRun, SagaStep
+from sagas.models import SagaRun
+from sagas.records import StepRecord
 from sagas.registry import get_saga
 
 # Status -> colour family of its badge (see static/sagas/admin/review.css).
@@ -39,7 +40,7 @@ def badge(value: str, label: str | None = None) -> SafeString:
 class TimelineEntry:
     """One step of a run, with what the definition says about it."""
 
-    row: SagaStep
+    row: StepRecord
     description: str
     compensable: bool
     stuck: bool
@@ -54,7 +55,7 @@ class TimelineEntry:
 
 
 def timeline(
-    run: SagaRun, steps: list[SagaStep], stuck: list[str]
+    run: SagaRun, steps: list[StepRecord], stuck: list[str]
 ) -> list[TimelineEntry]:
     """Return the run's steps in order, each with its description and undo flag."""
     try:

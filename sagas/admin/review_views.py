@@ -108,7 +108,7 @@ def _act(
         raise Http404("No such saga run.")
     if not model_admin.has_view_permission(request, run):
         raise PermissionDenied
-    choices = run_review_choices(run=run, steps=list(run.steps.all()))
+    choices = run_review_choices(run=run, steps=run.step_rows)
     steps = (
         choices.resolve_steps if form_class is ResolveStepForm else choices.retry_steps
     )

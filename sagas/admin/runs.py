@@ -203,7 +203,7 @@ class SagaRunAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _review_context(self, request: HttpRequest, run: SagaRun) -> dict[str, Any]:
-        steps = list(run.steps.all())
+        steps = run.step_rows
         choices = run_review_choices(run=run, steps=steps)
         stuck = sorted(set(choices.retry_steps) | set(choices.resolve_steps))
         return {

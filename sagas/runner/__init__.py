@@ -1,9 +1,10 @@
-"""The saga runner: forward pass, backward pass, parallel groups, bookkeeping.
+"""The saga runner: one module drives (runner), the others are driven.
 
-Read in this order: core (the Runner), forward, parallel, backward, attempts
-(retries, timeouts, unknown outcomes), journal (the lease-fenced writes).
+Read in this order: runner (forward, groups, backward), recording (one
+transaction of local writes and journal), journal (the fenced write), attempts
+(retries, timeouts, unknown outcomes), members (where group members run).
 """
 
-from sagas.runner.core import Runner
+from sagas.runner.runner import Runner
 
 __all__ = ["Runner"]

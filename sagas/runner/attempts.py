@@ -1,7 +1,8 @@
 """Calling a step: per-attempt timeout, retries, and settling unknown outcomes.
 
-Nothing here touches the database: the runner passes callbacks that record
-retries. Three kinds of error lead three ways:
+Nothing here touches the database: the runner passes callbacks that note
+retries and reconcile answers in its journal, written with the next commit.
+Three kinds of error lead three ways:
 
 - a business error (``Saga.business_errors``) is final at once: never retried;
 - an unknown-outcome error (``TimeoutError`` by default) means the effect may or
@@ -26,6 +27,8 @@ from sagas.definition import Outcome, RetryPolicy, Saga, Step
 MakeContext = Callable[[int], StepContext]
 # (the attempt about to start, why the last one failed, the pause before it)
 OnRetry = Callable[[int, BaseException | str, float], None]
+# (what settling a lost answer decided, and why)
+OnSettled = Callable[["Settlement", str], None]
 
 
 class Verdict(enum.Enum):
@@ -52,6 +55,8 @@ class Result:
     verdict: Verdict
     state: Any = None
     error: BaseException | str | None = None
+    # The number of the last attempt made.
+    attempt: int = 1
 
 
 def call_with_timeout(fn: Callable[[StepContext], Any], ctx: StepContext, timeout):
@@ -113,6 +118,7 @@ def run_action(
     attempt: int,
     resumed: bool,
     on_retry: OnRetry,
+    on_settled: OnSettled | None = None,
 ) -> Result:
     """Bring a ``started`` step to a verdict, retrying by its policy.
 
@@ -120,6 +126,7 @@ def run_action(
     ``resumed``, a previous owner died during that attempt: settle it first.
     """
     policy = step.retry
+    settled = on_settled or (lambda settlement, why: None)
     # Whether an earlier attempt may have taken effect unseen: then running out
     # of attempts leaves the step unknown, not failed, whatever the last error.
     uncertain = False
@@ -127,47 +134,50 @@ def run_action(
     if resumed:
         ctx = make_context(attempt)
         settlement, error = settle(step, ctx)
+        settled(settlement, error)
         if settlement is Settlement.COMPLETED:
-            return Result(Verdict.COMPLETED, ctx.state)
+            return Result(Verdict.COMPLETED, ctx.state, attempt=attempt)
         if settlement is Settlement.UNKNOWN:
-            return Result(Verdict.UNKNOWN, error=error)
+            return Result(Verdict.UNKNOWN, error=error, attempt=attempt)
         uncertain = settlement is Settlement.REPEAT
         if attempt >= policy.max_attempts:
-            return _exhausted(uncertain, error)
+            return _exhausted(uncertain, error, attempt)
         attempt += 1
         on_retry(attempt, error, 0.0)
     while True:
         ctx = make_context(attempt)
         try:
             call_with_timeout(step.action, ctx, step.timeout)
-            return Result(Verdict.COMPLETED, ctx.state)
+            return Result(Verdict.COMPLETED, ctx.state, attempt=attempt)
         except saga.business_errors as exc:
-            return Result(Verdict.FAILED, error=exc)
+            return Result(Verdict.FAILED, error=exc, attempt=attempt)
         except saga.unknown_outcome_errors as exc:
             # A fresh copy of the state: the timed-out call may still write to its own.
             checked = make_context(attempt)
             settlement, why = settle(step, checked)
+            settled(settlement, why)
             if settlement is Settlement.COMPLETED:
-                return Result(Verdict.COMPLETED, checked.state)
+                return Result(Verdict.COMPLETED, checked.state, attempt=attempt)
             error = f"{type(exc).__name__}: {exc}; {why}"
             if settlement is Settlement.UNKNOWN:
-                return Result(Verdict.UNKNOWN, error=error)
+                return Result(Verdict.UNKNOWN, error=error, attempt=attempt)
             # reconcile looks up the key, so "not happened" covers every attempt.
             uncertain = settlement is Settlement.REPEAT
         except Exception as exc:
             error = exc
         if attempt >= policy.max_attempts:
-            return _exhausted(uncertain, error)
+            return _exhausted(uncertain, error, attempt)
         delay = policy.delay(attempt, clock.rng)
         attempt += 1
         on_retry(attempt, error, delay)
         clock.sleep(delay)
 
 
-def _exhausted(uncertain: bool, error: BaseException | str) -> Result:
+def _exhausted(uncertain: bool, error: BaseException | str, attempt: int) -> Result:
     # Out of attempts: a step we know did not happen has failed; one that may
     # have happened (idempotent, never confirmed) is still unknown.
-    return Result(Verdict.UNKNOWN if uncertain else Verdict.FAILED, error=error)
+    verdict = Verdict.UNKNOWN if uncertain else Verdict.FAILED
+    return Result(verdict, error=error, attempt=attempt)
 
 
 def retry_call(
@@ -189,10 +199,10 @@ def retry_call(
         ctx = make_context(attempt)
         try:
             call_with_timeout(fn, ctx, timeout)
-            return Result(Verdict.COMPLETED, ctx.state)
+            return Result(Verdict.COMPLETED, ctx.state, attempt=attempt)
         except Exception as exc:
             if attempt >= policy.max_attempts:
-                return Result(Verdict.FAILED, error=exc)
+                return Result(Verdict.FAILED, error=exc, attempt=attempt)
             delay = policy.delay(attempt, clock.rng)
             attempt += 1
             on_retry(attempt, exc, delay)

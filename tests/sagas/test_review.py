@@ -13,7 +13,7 @@ from sagas.services import (
     saga_retry_step,
     saga_start,
 )
-from tests.sagas.toys import step_statuses
+from tests.sagas.toys import step_row, step_statuses
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_resolving_a_stuck_compensation_by_hand_continues_the_rollback(
     )
 
     assert run.status == SagaRun.Status.COMPENSATED
-    charge = run.steps.get(name="charge")
+    charge = step_row(run, "charge")
     assert charge.status == "compensated"
     assert charge.note == "completed (by reviewer): refunded by phone"
     assert service.effects("refund") == []
@@ -126,7 +126,7 @@ def test_retrying_a_retriable_only_step_once_fixed_completes_the_run(service, st
 
 
 def test_review_actions_refuse_a_run_that_does_not_need_review(state):
-    run = saga_start(saga="toy-order", operation_id="op-1", state=state)
+    run = saga_start(saga="toy-order", operation_id="op-1", state=state).run
 
     with pytest.raises(InvalidReviewAction):
         saga_retry_compensations(run_id=run.pk, actor="reviewer")

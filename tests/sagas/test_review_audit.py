@@ -14,6 +14,7 @@ from sagas.exceptions import (
 from sagas.models import SagaReviewAction, SagaRun
 from sagas.review import review_resolve_step, review_retry_compensations
 from sagas.services import saga_start
+from tests.sagas.toys import step_row
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,7 @@ def test_an_action_is_mirrored_in_the_admin_log(stuck_refund, reviewer, service)
 
 
 def test_a_refused_action_is_kept_with_the_engines_reason(reviewer, service, state):
-    run = saga_start(saga="toy-order", operation_id="op-fine", state=state)
+    run = saga_start(saga="toy-order", operation_id="op-fine", state=state).run
 
     with pytest.raises(InvalidReviewAction):
         review_retry_compensations(run_id=run.pk, user=reviewer, note="just in case")
@@ -101,7 +102,7 @@ def test_the_engine_hears_the_reviewer_as_an_admin_actor(stuck_refund, reviewer)
         note="refunded in the dashboard",
     )
 
-    charge = stuck_refund.steps.get(name="charge")
+    charge = step_row(stuck_refund, "charge")
     assert charge.note == "completed (by admin:rita): refunded in the dashboard"
 
 

@@ -19,7 +19,7 @@ def start_expecting(error, *, state, operation_id="op-1") -> SagaRun:
 
 
 def choices(run: SagaRun):
-    return run_review_choices(run=run, steps=list(run.steps.all()))
+    return run_review_choices(run=run, steps=run.step_rows)
 
 
 def test_a_stuck_compensation_can_be_retried_or_resolved(service, state):
@@ -55,7 +55,7 @@ def test_a_failed_on_compensated_hook_can_be_retried_but_not_resolved(service, s
 
 
 def test_a_finished_run_offers_nothing(state):
-    run = saga_start(saga="toy-order", operation_id="op-1", state=state)
+    run = saga_start(saga="toy-order", operation_id="op-1", state=state).run
 
     assert not choices(run).any
 
@@ -71,7 +71,7 @@ def test_the_queue_lists_runs_needing_review_first(service, state, tmp_path):
 
 
 def test_saved_fields_name_the_step_that_records_them(state):
-    run = saga_start(saga="toy-order", operation_id="op-1", state=state)
+    run = saga_start(saga="toy-order", operation_id="op-1", state=state).run
 
     assert run_saved_fields(run=run) == {
         "reservation_id": "reserve",

@@ -45,8 +45,8 @@ TOY_GATED = register(
 @pytest.mark.django_db
 def test_starting_an_operation_twice_returns_the_first_run(service, state):
     """The second start finds the run by operation_id and runs nothing."""
-    first = saga_start(saga="toy-order", operation_id="op-1", state=state)
-    second = saga_start(saga="toy-order", operation_id="op-1", state=state)
+    first = saga_start(saga="toy-order", operation_id="op-1", state=state).run
+    second = saga_start(saga="toy-order", operation_id="op-1", state=state).run
 
     assert second.pk == first.pk
     assert SagaRun.objects.count() == 1
@@ -71,7 +71,7 @@ def test_two_simultaneous_starts_of_one_operation_make_one_run(service, state):
     for thread in threads:
         thread.join(timeout=60)
 
-    assert len({run.pk for run in runs}) == 1
+    assert len({result.run.pk for result in runs}) == 1
     assert SagaRun.objects.get().status == SagaRun.Status.COMPLETED
     assert service.calls("charge") == 1
 
@@ -102,7 +102,7 @@ def test_a_claimed_run_commits_with_the_callers_rows_and_runs_after(service, sta
         )
         assert service.points() == []
 
-    run = new.execute()
+    run = new.execute().run
 
     assert run.status == SagaRun.Status.COMPLETED
     assert service.points() == ["reserve", "charge", "pack", "ship", "hook-completed"]
@@ -122,7 +122,8 @@ def test_a_claimed_run_rolled_back_with_the_caller_leaves_nothing(service, state
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_recorded_for_a_worker_cannot_be_executed_here(state):
-    new = saga_record(saga="toy-order", operation_id="op-1", state=state)
+    with transaction.atomic():
+        new = saga_record(saga="toy-order", operation_id="op-1", state=state)
 
     with pytest.raises(RuntimeError, match="worker"):
         new.execute()
@@ -144,7 +145,7 @@ def test_cancelling_an_abandoned_run_compensates_it_now(service, state, clock):
         saga_start(saga="toy-order", operation_id="op-1", state=state)
     clock.advance(LEASE + 1)
 
-    run = saga_cancel(operation_id="op-1", actor="alice")
+    run = saga_cancel(saga="toy-order", operation_id="op-1", actor="alice")
 
     assert run.status == SagaRun.Status.COMPENSATED
     assert run.error_code == SagaRun.Reason.CANCELLED
@@ -170,7 +171,7 @@ def test_cancelling_a_run_a_worker_holds_stops_it_before_its_next_step(service, 
     worker = threading.Thread(target=work)
     worker.start()
     assert ENTERED.wait(timeout=30)
-    flagged = saga_cancel(operation_id="op-1", actor="alice")
+    flagged = saga_cancel(saga="toy-gated", operation_id="op-1", actor="alice")
     GATE.set()
     worker.join(timeout=60)
 
@@ -190,7 +191,7 @@ def test_a_run_past_its_pivot_cannot_be_cancelled(service, state, clock):
     clock.advance(LEASE + 1)
 
     with pytest.raises(SagaNotCancellable):
-        saga_cancel(operation_id="op-1", actor="alice")
+        saga_cancel(saga="toy-pivot", operation_id="op-1", actor="alice")
 
     run = SagaRun.objects.get()
     assert (run.status, run.cancel_requested) == ("running", False)
@@ -201,15 +202,15 @@ def test_a_completed_run_cannot_be_cancelled(state):
     saga_start(saga="toy-order", operation_id="op-1", state=state)
 
     with pytest.raises(SagaNotCancellable):
-        saga_cancel(operation_id="op-1", actor="alice")
+        saga_cancel(saga="toy-order", operation_id="op-1", actor="alice")
 
 
 @pytest.mark.django_db
 def test_cancelling_a_compensated_run_returns_it_unchanged(service, state):
     saga_start(saga="toy-order", operation_id="op-1", state=state, execute=False)
-    first = saga_cancel(operation_id="op-1", actor="alice")
+    first = saga_cancel(saga="toy-order", operation_id="op-1", actor="alice")
 
-    again = saga_cancel(operation_id="op-1", actor="bob")
+    again = saga_cancel(saga="toy-order", operation_id="op-1", actor="bob")
 
     assert first.status == again.status == SagaRun.Status.COMPENSATED
     assert again.updated_at == first.updated_at

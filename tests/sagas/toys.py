@@ -17,6 +17,8 @@ from pathlib import Path
 
 from sagas.definition import Outcome, Parallel, RetryPolicy, Saga, Step
 from sagas.exceptions import BusinessError
+from sagas.models import SagaRun
+from sagas.records import StepRecord
 from sagas.registry import register
 
 FAST = RetryPolicy(max_attempts=3, base_delay=0.1, max_delay=0.3, jitter=0.1)
@@ -142,7 +144,14 @@ class ToyService:
 
 def step_statuses(run) -> dict[str, str]:
     """Return {step name: status} of a run, read from the database."""
-    return dict(run.steps.order_by("position").values_list("name", "status"))
+    fresh = SagaRun.objects.get(pk=run.pk)
+    return {row.name: row.status for row in fresh.step_rows}
+
+
+def step_row(run, name: str) -> StepRecord:
+    """Return the journal entry of step ``name`` of a run, read from the database."""
+    fresh = SagaRun.objects.get(pk=run.pk)
+    return next(row for row in fresh.step_rows if row.name == name)
 
 
 @dataclass

@@ -83,4 +83,4 @@ def completed_run(tmp_path) -> SagaRun:
         saga="toy-order",
         operation_id="op-done",
         state=OrderState(service=str(service.root)),
-    )
+    ).run

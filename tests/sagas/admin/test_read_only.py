@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def run(service, state) -> SagaRun:
-    return saga_start(saga="toy-order", operation_id="op-admin", state=state)
+    return saga_start(saga="toy-order", operation_id="op-admin", state=state).run
 
 
 def test_the_run_list_shows_runs(admin_client, run):

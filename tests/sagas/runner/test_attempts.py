@@ -17,7 +17,7 @@ def test_a_timeout_whose_effect_happened_is_reconciled_not_repeated(service, sta
     """The charge went through but its answer was lost: reconcile sees it."""
     service.fail("charge", "timeout")
 
-    run = saga_start(saga="toy-order", operation_id="op-1", state=state)
+    run = saga_start(saga="toy-order", operation_id="op-1", state=state).run
 
     assert run.status == SagaRun.Status.COMPLETED
     assert service.calls("charge") == 1
@@ -30,7 +30,7 @@ def test_a_timeout_that_did_nothing_is_retried_with_the_same_key(service, state)
     """Reconcile sees no charge: the retry uses the same idempotency key."""
     service.fail("charge", "stall")
 
-    run = saga_start(saga="toy-order", operation_id="op-1", state=state)
+    run = saga_start(saga="toy-order", operation_id="op-1", state=state).run
 
     assert run.status == SagaRun.Status.COMPLETED
     assert service.calls("charge") == 2
@@ -44,7 +44,7 @@ def test_an_idempotent_step_without_reconcile_is_repeated_with_the_same_key(
     """Packing timed out; repeating it with its key cannot pack twice."""
     service.fail("pack", "timeout")
 
-    run = saga_start(saga="toy-order", operation_id="op-1", state=state)
+    run = saga_start(saga="toy-order", operation_id="op-1", state=state).run
 
     assert run.status == SagaRun.Status.COMPLETED
     assert service.calls("pack") == 2
@@ -101,7 +101,7 @@ def test_an_attempt_past_its_timeout_is_settled_by_reconcile(service, state):
     """The call hangs past the step's timeout: the runner stops waiting and asks."""
     service.fail("charge", "hang:1")
 
-    run = saga_start(saga="toy-slow", operation_id="op-1", state=state)
+    run = saga_start(saga="toy-slow", operation_id="op-1", state=state).run
 
     assert run.status == SagaRun.Status.COMPLETED
     assert service.calls("charge") == 1
@@ -115,7 +115,7 @@ def test_a_best_effort_step_that_keeps_failing_is_recorded_and_the_run_completes
     """The e-mail never goes out: recorded failed, never undone, run completed."""
     service.fail("email", "error")
 
-    run = saga_start(saga="toy-pivot", operation_id="op-1", state=state)
+    run = saga_start(saga="toy-pivot", operation_id="op-1", state=state).run
 
     assert run.status == SagaRun.Status.COMPLETED
     assert step_statuses(run)["email"] == "failed"
@@ -129,7 +129,7 @@ def test_a_best_effort_step_whose_outcome_stays_unknown_does_not_hold_the_run(
     """Nobody can tell whether the e-mail went out: recorded, and the run goes on."""
     service.fail("email", "timeout")
 
-    run = saga_start(saga="toy-pivot", operation_id="op-1", state=state)
+    run = saga_start(saga="toy-pivot", operation_id="op-1", state=state).run
 
     assert run.status == SagaRun.Status.COMPLETED
     assert step_statuses(run)["email"] == "unknown"

@@ -10,7 +10,7 @@ from outbox.models import OutboxMessage
 from sagas.exceptions import CompensationError
 from sagas.models import SagaRun
 from sagas.services import saga_start
-from tests.sagas.toys import step_statuses
+from tests.sagas.toys import step_row, step_statuses
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_a_failing_compensation_is_retried_by_its_policy_then_given_up(
 ):
     """The refund is tried compensation_retry.max_attempts times (4), no more."""
     assert service.calls("refund") == 4
-    charge = SagaRun.objects.get().steps.get(name="charge")
+    charge = step_row(SagaRun.objects.get(), "charge")
     assert charge.compensation_attempts == 4
     assert "ConnectionError: refund is down" in charge.last_error
 

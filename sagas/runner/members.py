@@ -1,0 +1,53 @@
+"""Where a parallel group's members run: in the caller's thread, or on a kept pool.
+
+``SAGA_PARALLEL_EXECUTOR`` chooses. ``inline`` (the default) runs the members
+one after the other on the caller's thread and database connection: no thread
+is started and no connection opened per run. ``pool`` runs them at the same
+time on a pool of threads kept for the life of the process; each thread opens
+its database connection once and keeps it (``CONN_MAX_AGE``), so a run pays for
+no new connection either. ``bench/parallel.py`` measures both.
+
+Members never write the journal: they return their verdicts, and the runner
+records the whole group in one commit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from django.conf import settings
+
+T = TypeVar("T")
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+POOL_THREADS = 8
+
+
+def members_run(calls: list[Callable[[], T]]) -> list[T]:
+    """Run ``calls`` (one per member) and return their results in order.
+
+    An exception of one call is raised once every call has ended: its siblings
+    are never left running behind the caller's back.
+    """
+    if getattr(settings, "SAGA_PARALLEL_EXECUTOR", "inline") != "pool":
+        return [call() for call in calls]
+    futures = [_shared_pool().submit(call) for call in calls]
+    errors = [future.exception() for future in futures]  # waits for every one
+    for error in errors:
+        if error is not None:
+            raise error
+    return [future.result() for future in futures]
+
+
+def _shared_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(
+                max_workers=POOL_THREADS, thread_name_prefix="saga-member"
+            )
+        return _pool
