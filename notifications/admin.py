@@ -1,18 +1,11 @@
-"""Admin screens (read-only) for notifications and the simulated deliveries."""
+"""Admin screen (read-only) of what the simulated SMS and push provider delivered."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from config.admin import ReadOnlyAdmin
-from notifications.models import Notification, SentMessage
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["operation_id", "channel", "recipient", "status", "attempts"]
-    list_filter = ["channel", "status"]
-    search_fields = ["operation_id", "recipient"]
+from notifications.models import SentMessage
 
 
 @admin.register(SentMessage)

@@ -1,4 +1,11 @@
-"""Delivery channels: email through Django's mail backend; SMS and push simulated."""
+"""Delivery channels: email through Django's mail backend, SMS and push through theirs.
+
+Like ``EMAIL_BACKEND`` for email, ``SMS_BACKEND`` and ``PUSH_BACKEND`` name the
+class that delivers SMS and push messages (see ``notifications.backends``): the
+console by default, memory in tests, the simulated provider's table for demos
+and for tests that run several processes. A real provider's client goes there
+in production.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,10 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils.module_loading import import_string
 
-from notifications.models import Notification, SentMessage
+EMAIL, SMS, PUSH = "email", "sms", "push"
+CHANNELS = (EMAIL, SMS, PUSH)
 
 
 class Channel(Protocol):
@@ -32,25 +41,9 @@ class EmailChannel:
         ).send(fail_silently=False)
 
 
-class SimulatedChannel:
-    """Play an SMS gateway or a push service: delivering is recording."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def send(self, *, recipient: str, subject: str, body: str, reference: str) -> None:
-        """Record the message as delivered."""
-        SentMessage.objects.create(
-            channel=self.name,
-            recipient=recipient,
-            subject=subject,
-            body=body,
-            reference=reference,
-        )
-
-
 def notification_channel(name: str) -> Channel:
     """Return the channel that delivers messages of kind ``name``."""
-    if name == Notification.Channel.EMAIL:
+    if name == EMAIL:
         return EmailChannel()
-    return SimulatedChannel(name)
+    backend = settings.SMS_BACKEND if name == SMS else settings.PUSH_BACKEND
+    return import_string(backend)(channel=name)

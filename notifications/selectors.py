@@ -1,15 +1,10 @@
-"""Read the notifications of an operation and what the simulated channels sent."""
+"""Read what the simulated SMS and push provider delivered for an operation."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from notifications.models import Notification, SentMessage
-
-
-def notifications_for(*, operation_id: str) -> QuerySet[Notification]:
-    """Return the notifications of ``operation_id``, one per channel at most."""
-    return Notification.objects.filter(operation_id=operation_id).order_by("channel")
+from notifications.models import SentMessage
 
 
 def sent_messages_for(*, operation_id: str) -> QuerySet[SentMessage]:

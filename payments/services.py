@@ -26,19 +26,65 @@ def payment_charge(
 ) -> Charge:
     """Capture ``amount_minor`` for ``operation_id`` and record it in the ledger.
 
+    ``payment_capture`` then ``payment_charge_record``; a saga step calls the
+    two apart, so that the ledger row commits with the step's own record.
     Raise ``PaymentDeclined`` (or its ``InvalidPaymentToken``) on a declined card.
     """
-    # No look-up in our ledger first: the processor answers a repeated key with
-    # the charge it already made, and the usual path (a first call) saves a query.
+    answer = payment_capture(
+        operation_id=operation_id,
+        amount_minor=amount_minor,
+        currency=currency,
+        token=token,
+        idempotency_key=idempotency_key,
+    )
+    return _charge_record(operation_id, idempotency_key, answer)
+
+
+def payment_capture(
+    *,
+    operation_id: str,
+    amount_minor: int,
+    currency: str,
+    token: str,
+    idempotency_key: str,
+) -> GatewayCharge:
+    """Ask the processor to capture ``amount_minor``; return its answer.
+
+    Nothing of ours is written: the answer is recorded by
+    ``payment_charge_record``. No look-up in our ledger first: the processor
+    answers a repeated key with the charge it already made. Raise
+    ``PaymentDeclined`` (or its ``InvalidPaymentToken``) on a declined card.
+    """
     _amount_check(amount_minor, currency)
-    answer = payment_gateway().charge(
+    return payment_gateway().charge(
         amount_minor=amount_minor,
         currency=currency,
         token=token,
         idempotency_key=idempotency_key,
         reference=operation_id,
     )
-    return _charge_record(operation_id, idempotency_key, answer)
+
+
+def payment_charge_record(
+    *,
+    operation_id: str,
+    idempotency_key: str,
+    external_id: str,
+    amount_minor: int,
+    currency: str,
+) -> Charge:
+    """Record in our ledger the charge the processor captured (once per key)."""
+    charge, _ = row_claim(
+        Charge,
+        lookup={"idempotency_key": idempotency_key},
+        values={
+            "operation_id": operation_id,
+            "external_id": external_id,
+            "amount_minor": amount_minor,
+            "currency": currency,
+        },
+    )
+    return charge
 
 
 def payment_refund(*, operation_id: str, idempotency_key: str) -> Refund | None:
@@ -64,6 +110,26 @@ def payment_refund(*, operation_id: str, idempotency_key: str) -> Refund | None:
     return _refund_record(operation_id, idempotency_key, charge, answer)
 
 
+def payment_charge_lookup(
+    *, idempotency_key: str, amount_minor: int, currency: str
+) -> GatewayCharge | None:
+    """Ask the processor whether the charge keyed ``idempotency_key`` happened.
+
+    Return its answer if it captured it (for ``payment_charge_record``), None if
+    it never did. Raise ``LedgerMismatch`` if the processor captured something
+    other than what we asked for.
+    """
+    answer = payment_gateway().lookup(idempotency_key=idempotency_key)
+    if not isinstance(answer, GatewayCharge) or not answer.succeeded:
+        return None
+    if (answer.amount_minor, answer.currency) != (amount_minor, currency):
+        raise LedgerMismatch(
+            f"Processor charge {answer.id} is {answer.amount_minor} "
+            f"{answer.currency}, expected {amount_minor} {currency}."
+        )
+    return answer
+
+
 def payment_reconcile_charge(
     *, operation_id: str, idempotency_key: str, amount_minor: int, currency: str
 ) -> Charge | None:
@@ -76,14 +142,11 @@ def payment_reconcile_charge(
     charge = Charge.objects.filter(idempotency_key=idempotency_key).first()
     if charge is not None:
         return charge
-    answer = payment_gateway().lookup(idempotency_key=idempotency_key)
-    if not isinstance(answer, GatewayCharge) or not answer.succeeded:
+    answer = payment_charge_lookup(
+        idempotency_key=idempotency_key, amount_minor=amount_minor, currency=currency
+    )
+    if answer is None:
         return None
-    if (answer.amount_minor, answer.currency) != (amount_minor, currency):
-        raise LedgerMismatch(
-            f"Processor charge {answer.id} is {answer.amount_minor} "
-            f"{answer.currency}, expected {amount_minor} {currency}."
-        )
     return _charge_record(operation_id, idempotency_key, answer)
 
 
@@ -123,17 +186,13 @@ def _charge_record(
     operation_id: str, idempotency_key: str, answer: GatewayCharge
 ) -> Charge:
     # A twin call with the same key may have recorded it first.
-    charge, _ = row_claim(
-        Charge,
-        lookup={"idempotency_key": idempotency_key},
-        values={
-            "operation_id": operation_id,
-            "external_id": answer.id,
-            "amount_minor": answer.amount_minor,
-            "currency": answer.currency,
-        },
+    return payment_charge_record(
+        operation_id=operation_id,
+        idempotency_key=idempotency_key,
+        external_id=answer.id,
+        amount_minor=answer.amount_minor,
+        currency=answer.currency,
     )
-    return charge
 
 
 def _refund_record(

@@ -15,17 +15,46 @@ def shipment_create(
 ) -> Shipment:
     """Book the shipment of ``operation_id`` with the carrier and record it.
 
-    An operation has at most one shipment: a repeat asks the carrier again with
-    the same key, which answers with the shipment it already created, and finds
-    our record by its unique operation id. No look-up first: the usual path (a
-    first call) saves a query.
+    ``shipment_book`` then ``shipment_record``; a saga step calls the two apart,
+    so that our record commits with the step's own record.
+    """
+    answer = shipment_book(
+        operation_id=operation_id, address=address, idempotency_key=idempotency_key
+    )
+    return _shipment_record(operation_id, address, answer)
+
+
+def shipment_book(
+    *, operation_id: str, address: dict, idempotency_key: str
+) -> CarrierAnswer:
+    """Ask the carrier to book the shipment of ``operation_id``; return its answer.
+
+    Nothing of ours is written. A repeat asks the carrier again with the same
+    key, which answers with the booking it already made.
     """
     if not isinstance(address, dict) or not address:
         raise InvalidAddress()
-    answer = shipping_carrier().create(
+    return shipping_carrier().create(
         address=address, idempotency_key=idempotency_key, reference=operation_id
     )
+
+
+def shipment_record(
+    *, operation_id: str, address: dict, external_id: str, tracking_number: str
+) -> Shipment:
+    """Record the carrier's booking for ``operation_id`` (at most one per operation)."""
+    answer = CarrierAnswer(
+        id=external_id,
+        tracking_number=tracking_number,
+        cancelled=False,
+        reference=operation_id,
+    )
     return _shipment_record(operation_id, address, answer)
+
+
+def shipment_lookup(*, idempotency_key: str) -> CarrierAnswer | None:
+    """Ask the carrier whether the booking keyed ``idempotency_key`` happened."""
+    return shipping_carrier().lookup(idempotency_key=idempotency_key)
 
 
 def shipment_cancel(*, operation_id: str, idempotency_key: str) -> Shipment | None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from faults.hooks import fault_after, fault_before
@@ -24,6 +24,7 @@ from warehouse.exceptions import (
 )
 from warehouse.models import Reservation, StockItem, StockMovement
 from warehouse.selectors import HELD, reservations_for, stock_skus_balanced
+from warehouse.statements import holds_insert_available, holds_move, stock_add
 
 logger = logging.getLogger(__name__)
 
@@ -62,27 +63,20 @@ def stock_hold(
 
     Raise ``OutOfStock`` (listing every short SKU) and hold nothing when one line
     cannot be covered. Holding again for the same operation holds nothing more:
-    its reservations are returned as they stand, whatever their status. A repeat
-    that adds a SKU the first call did not hold is refused with the
-    ``IntegrityError`` of the unique (operation, SKU) constraint.
+    its reservations are returned as they stand, whatever their status. A
+    repeat that asks for a SKU the first call did not hold is refused with
+    ``InvalidHold``. Inside a caller's transaction the hold joins it (no
+    savepoint): a refusal then dooms the whole transaction, as it should.
     """
     wanted = _lines_merge(lines)
     if ttl_seconds is None:
         ttl_seconds = settings.STOCK_HOLD_TTL_SECONDS
     expires_at = timezone.now() + timedelta(seconds=ttl_seconds)
     fault_before("warehouse.hold", operation_id)
-    try:
+    with transaction.atomic(savepoint=False):
         reservations = _hold(operation_id, wanted, expires_at)
-    except IntegrityError:
-        # A repeat, or a twin call for the same operation, found its (operation,
-        # sku) keys taken; our transaction rolled back, the first call's stands.
-        reservations = list(
-            Reservation.objects.filter(operation_id=operation_id, sku__in=wanted)
-        )
-        if len(reservations) < len(wanted):
-            raise
     fault_after("warehouse.hold", operation_id)
-    return sorted(reservations, key=lambda reservation: reservation.sku)
+    return reservations
 
 
 def stock_confirm(*, operation_id: str) -> list[str]:
@@ -95,10 +89,15 @@ def stock_confirm(*, operation_id: str) -> list[str]:
     """
     fault_before("warehouse.confirm", operation_id)
     # One conditional UPDATE: an operation's holds are taken, released and
-    # expired together, so a pending hold means none of them was released, and
-    # a release running at the same time either precedes this or finds them
-    # confirmed (it releases only what it finds pending or confirmed, locked).
-    confirmed = _confirm_pending(operation_id)
+    # expired together, so a pending hold means none of them was released.
+    confirmed = [
+        sku
+        for sku, _ in holds_move(
+            operation_id,
+            from_status=Reservation.Status.PENDING,
+            to_status=Reservation.Status.CONFIRMED,
+        )
+    ]
     if not confirmed:
         statuses = set(
             Reservation.objects.filter(operation_id=operation_id).values_list(
@@ -124,35 +123,51 @@ def stock_release(*, operation_id: str) -> list[Reservation]:
     return list(reservations_for(operation_id=operation_id))
 
 
-def stock_ship(*, operation_id: str) -> list[Reservation]:
+def stock_ship(*, operation_id: str) -> list[str]:
     """Take the operation's confirmed units out of stock, one movement per SKU.
 
-    Raise ``HoldNotConfirmed`` while a hold is still pending, ``HoldNotFound`` when
-    nothing is confirmed or shipped; shipping again does nothing.
+    Return the SKUs shipped now. Raise ``HoldNotConfirmed`` while a hold is
+    still pending, ``HoldNotFound`` when nothing is confirmed or shipped;
+    shipping again does nothing (and returns no SKU). Three statements on the
+    usual path: the holds marked shipped (returning their units), the stock
+    rows, the movements.
     """
-    with transaction.atomic():
-        holds = _lock_reservations(operation_id)
-        statuses = {h.status for h in holds}
+    with transaction.atomic(savepoint=False):
+        shipped = holds_move(
+            operation_id,
+            from_status=Reservation.Status.CONFIRMED,
+            to_status=Reservation.Status.SHIPPED,
+        )
+        if not shipped:
+            statuses = set(
+                Reservation.objects.filter(operation_id=operation_id).values_list(
+                    "status", flat=True
+                )
+            )
+        else:
+            _shipped_record(operation_id, shipped)
+    if not shipped:
+        # Refused here, outside the block: nothing was written, and a caller's
+        # transaction must not be doomed for it.
         if Reservation.Status.PENDING in statuses:
             raise HoldNotConfirmed(f"Operation {operation_id} has pending holds.")
-        if not statuses & {Reservation.Status.CONFIRMED, Reservation.Status.SHIPPED}:
+        if Reservation.Status.SHIPPED not in statuses:
             raise HoldNotFound(f"Operation {operation_id} has nothing to ship.")
-        to_ship = [h for h in holds if h.status == Reservation.Status.CONFIRMED]
-        _stock_add(
-            {hold.sku: -hold.quantity for hold in to_ship},
-            fields=("on_hand", "reserved"),
+    return [sku for sku, _ in shipped]
+
+
+def _shipped_record(operation_id: str, shipped: list[tuple[str, int]]) -> None:
+    """Take shipped units off the stock rows, one movement per SKU."""
+    stock_add({sku: -units for sku, units in shipped}, fields=("on_hand", "reserved"))
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            sku=sku,
+            delta=-units,
+            reason=StockMovement.Reason.SHIPMENT,
+            operation_id=operation_id,
         )
-        StockMovement.objects.bulk_create(
-            StockMovement(
-                sku=hold.sku,
-                delta=-hold.quantity,
-                reason=StockMovement.Reason.SHIPMENT,
-                operation_id=operation_id,
-            )
-            for hold in to_ship
-        )
-        _status_set(to_ship, Reservation.Status.SHIPPED)
-    return holds
+        for sku, units in shipped
+    )
 
 
 def stock_release_expired(*, now: datetime | None = None) -> int:
@@ -210,103 +225,48 @@ def _lines_merge(lines: Iterable[Line]) -> dict[str, int]:
 def _hold(
     operation_id: str, wanted: dict[str, int], expires_at: datetime
 ) -> list[Reservation]:
-    with transaction.atomic():
-        # Claim the (operation, sku) keys before touching stock: a repeat fails
-        # here on the unique constraint, and so does a twin call, after waiting
-        # for ours, instead of being told "out of stock" by our own hold.
-        created = Reservation.objects.bulk_create(
-            Reservation(
-                operation_id=operation_id,
-                sku=sku,
-                quantity=quantity,
-                expires_at=expires_at,
+    inserted = holds_insert_available(operation_id, wanted, expires_at)
+    held = [sku for _, sku in inserted]
+    if len(held) < len(wanted):
+        # Some SKU was short, or this operation held before (a repeat).
+        existing = list(
+            Reservation.objects.filter(operation_id=operation_id).order_by("sku")
+        )
+        before = {hold.sku for hold in existing} - set(held)
+        if not held and before >= set(wanted):
+            return existing  # a repeat: what the first call held stands
+        if before:
+            raise InvalidHold(
+                f"Operation {operation_id} already holds other lines: "
+                f"{', '.join(sorted(before))}."
             )
-            for sku, quantity in wanted.items()
-        )
-        # The condition and the increment are one statement per SKU: no other
-        # writer can slip in between a read and a write.
-        held = _stock_add(wanted, fields=("reserved",), only_if_available=True)
-        if held < len(wanted):
-            # Name the short SKUs. "Available < wanted" would also name a SKU we
-            # just held (its row shows our units by now). A row we changed counts
-            # our reservation (inserted above) in ``reserved``, as it counts all
-            # the held ones; a row we could not change falls short by it.
-            balanced = stock_skus_balanced(skus=list(wanted))
-            raise OutOfStock(skus=[sku for sku in wanted if sku not in balanced])
-    return created
-
-
-def _stock_add(
-    deltas: Mapping[str, int],
-    *,
-    fields: tuple[str, ...],
-    only_if_available: bool = False,
-) -> int:
-    """Add each SKU's delta to ``fields`` of its stock row; return the rows changed.
-
-    With ``only_if_available``, a row changes only if it has ``delta`` units
-    available. One ``executemany`` of a per-SKU UPDATE: psycopg 3 sends it in one
-    round trip (pipeline mode) and runs the statements in list order, so the rows
-    are locked in SKU order and two callers cannot deadlock. One UPDATE of all
-    the SKUs (``WHERE sku IN``) would lock them in whatever order its scan takes.
-    """
-    if not deltas:
-        return 0  # Even an empty executemany is logged and counted as a query.
-    quote = connection.ops.quote_name
-    column = {f.name: quote(f.column) for f in StockItem._meta.concrete_fields}
-    changes = [f"{column[name]} = {column[name]} + %s" for name in fields]
-    sql = (
-        f"UPDATE {quote(StockItem._meta.db_table)}"
-        f" SET {', '.join(changes)}, {column['updated_at']} = %s"
-        f" WHERE {column['sku']} = %s"
+        raise OutOfStock(skus=[sku for sku in wanted if sku not in held])
+    # The condition and the increment are one statement per SKU: no other
+    # writer can slip in between a read and a write.
+    changed = stock_add(
+        {sku: wanted[sku] for sku in held}, fields=("reserved",), only_if_available=True
     )
-    if only_if_available:
-        sql += f" AND {column['on_hand']} - {column['reserved']} >= %s"
-    # Raw SQL skips the field's conversion: store the time as the field would.
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params = []
-    for sku, delta in sorted(deltas.items()):
-        row = [*[delta] * len(fields), now, sku]
-        params.append([*row, delta] if only_if_available else row)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-        return cursor.rowcount  # Summed over the statements, in both drivers.
-
-
-def _confirm_pending(operation_id: str) -> list[str]:
-    """Confirm the operation's pending holds; return their SKUs, in SKU order.
-
-    One ``UPDATE ... RETURNING`` where the database has it (PostgreSQL; SQLite
-    since 3.35, the release that brought ``RETURNING`` to INSERT and UPDATE
-    alike); the ORM has no UPDATE that returns rows. Elsewhere, the same UPDATE
-    and a read of what it confirmed.
-    """
+    if changed < len(held):
+        # Taken by a concurrent hold since the insert saw them: name the short
+        # SKUs. A row we changed counts our hold (inserted above) in
+        # ``reserved``, as it counts all the held ones; one we could not
+        # change falls short by it.
+        balanced = stock_skus_balanced(skus=list(wanted))
+        raise OutOfStock(skus=[sku for sku in wanted if sku not in balanced])
     now = timezone.now()
-    if not connection.features.can_return_columns_from_insert:
-        pending = Reservation.objects.filter(
-            operation_id=operation_id, status=Reservation.Status.PENDING
+    return [
+        Reservation(
+            id=pk,
+            operation_id=operation_id,
+            sku=sku,
+            quantity=wanted[sku],
+            status=Reservation.Status.PENDING,
+            expires_at=expires_at,
+            created_at=now,
+            updated_at=now,
         )
-        skus = sorted(pending.values_list("sku", flat=True))
-        pending.update(status=Reservation.Status.CONFIRMED, updated_at=now)
-        return skus
-    quote = connection.ops.quote_name
-    column = {f.name: quote(f.column) for f in Reservation._meta.concrete_fields}
-    sql = (
-        f"UPDATE {quote(Reservation._meta.db_table)}"
-        f" SET {column['status']} = %s, {column['updated_at']} = %s"
-        f" WHERE {column['operation_id']} = %s AND {column['status']} = %s"
-        f" RETURNING {column['sku']}"
-    )
-    params = [
-        Reservation.Status.CONFIRMED,
-        # Raw SQL skips the field's conversion: store the time as the field would.
-        connection.ops.adapt_datetimefield_value(now),
-        operation_id,
-        Reservation.Status.PENDING,
+        for pk, sku in inserted
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return sorted(sku for (sku,) in cursor.fetchall())
 
 
 def _lock_reservations(operation_id: str) -> list[Reservation]:
@@ -319,7 +279,7 @@ def _lock_reservations(operation_id: str) -> list[Reservation]:
 
 
 def _release(holds: list[Reservation]) -> None:
-    _stock_add({hold.sku: -hold.quantity for hold in holds}, fields=("reserved",))
+    stock_add({hold.sku: -hold.quantity for hold in holds}, fields=("reserved",))
     _status_set(holds, Reservation.Status.RELEASED)
 
 

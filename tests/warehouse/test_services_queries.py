@@ -21,11 +21,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 OP = "op-queries"
 SKUS = ["A", "B", "C", "D", "E"]
 
-# Measured: BEGIN, INSERT reservations, the stock UPDATEs, COMMIT.
+# Measured: BEGIN, INSERT reservations where the units are, the stock UPDATEs,
+# COMMIT.
 HOLD_QUERIES = 4
-# BEGIN, lock reservations, the stock UPDATEs, INSERT movements, UPDATE
-# reservations, COMMIT.
-SHIP_QUERIES = 6
+# BEGIN, the reservations marked shipped (returning their units), the stock
+# UPDATEs, INSERT movements, COMMIT.
+SHIP_QUERIES = 5
 # BEGIN, lock reservations, the stock UPDATEs, UPDATE reservations, COMMIT, read
 # the reservations back.
 RELEASE_QUERIES = 6
