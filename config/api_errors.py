@@ -52,11 +52,13 @@ def api_exception_handler(
     """Return the problem+json response for ``exc`` (DRF's EXCEPTION_HANDLER)."""
     if isinstance(exc, ApplicationError):
         set_rollback()
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         return problem_response(
             status=exc.status,
             code=exc.code,
             title=exc.title,
             detail=exc.message,
+            headers=headers,
             **exc.extra,
         )
     # DRF answers Django's Http404 and PermissionDenied as its own NotFound and

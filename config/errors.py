@@ -20,6 +20,8 @@ class ApplicationError(Exception):
     code = "application_error"
     status = 400
     title = "The request could not be completed."
+    # Seconds a client should wait before sending the request again, if it may.
+    retry_after: int | None = None
 
     def __init__(self, message: str | None = None, **extra: Any) -> None:
         self.message = message or self.title

@@ -115,8 +115,8 @@ def database_config(url: str) -> dict:
         # SQLite allows one writer at a time. IMMEDIATE takes the write lock at BEGIN,
         # so a writer waits (up to the busy timeout) instead of failing with
         # "database is locked" when it upgrades a read lock mid-transaction; WAL lets
-        # readers carry on while a writer holds the lock.
-        config["CONN_MAX_AGE"] = 0
+        # readers carry on while a writer holds the lock. Connections are kept
+        # between requests, as on PostgreSQL: opening one costs more than a query.
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -219,7 +219,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStateEnum": "orders.states.State",
         "SagaRunStatusEnum": "sagas.models.SagaRun.Status",
-        "SagaStepStatusEnum": "sagas.models.SagaStep.Status",
+        "SagaStepStatusEnum": "sagas.models.StepStatus",
     },
 }
 
@@ -262,6 +262,11 @@ EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")
+# Where SMS and push messages go (notifications.backends), as EMAIL_BACKEND
+# says for email: the log by default; ``SimulatedProviderBackend`` records them
+# in the simulated provider's table (the demo, multi-process tests).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "notifications.backends.ConsoleBackend")
+PUSH_BACKEND = os.environ.get("PUSH_BACKEND", "notifications.backends.ConsoleBackend")
 
 # --- Logging and metrics --------------------------------------------------------------
 

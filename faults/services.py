@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 
 from faults.exceptions import FaultInjectionDisabled, InvalidFaultPlan
+from faults.hooks import fired_forget
 from faults.models import FaultPlan
 from faults.modes import FAULT_MODES, FAULT_POINTS, mode_parse
 
@@ -13,7 +14,10 @@ from faults.modes import FAULT_MODES, FAULT_POINTS, mode_parse
 def fault_plan_set(*, operation_id: str, plan: dict[str, str]) -> FaultPlan | None:
     """Replace the fault plan of ``operation_id`` and reset its counters.
 
-    An empty plan removes the operation's plan (and returns None). Raise
+    Setting the plan the operation already has changes nothing, its counters
+    included: a request sent again (after a crash killed the first one) must
+    not make its faults fire again. An empty plan removes the operation's plan
+    (and returns None). Raise
     ``FaultInjectionDisabled`` when ``FAULT_INJECTION`` is off and
     ``InvalidFaultPlan`` for an unknown point or mode.
     """
@@ -30,7 +34,11 @@ def fault_plan_set(*, operation_id: str, plan: dict[str, str]) -> FaultPlan | No
             .first()
         )
         if existing is None:
+            fired_forget(operation_id=operation_id)
             return FaultPlan.objects.create(operation_id=operation_id, plan=cleaned)
+        if existing.plan == cleaned:
+            return existing
+        fired_forget(operation_id=operation_id)
         existing.plan = cleaned
         existing.counters = {}
         # A new version makes a hook that read the old plan lose its compare-and-set.
@@ -41,6 +49,7 @@ def fault_plan_set(*, operation_id: str, plan: dict[str, str]) -> FaultPlan | No
 
 def fault_plan_clear(*, operation_id: str) -> None:
     """Remove the fault plan of ``operation_id``: its calls stop failing."""
+    fired_forget(operation_id=operation_id)
     FaultPlan.objects.filter(operation_id=operation_id).delete()
 
 

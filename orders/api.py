@@ -26,6 +26,7 @@ from orders.selectors import (
     order_get_for_user,
     order_list_for_user,
     order_saga_runs,
+    orders_with_history,
     product_list_with_stock,
 )
 from orders.serializers import CheckoutSerializer, OrderSerializer, ProductSerializer
@@ -114,7 +115,9 @@ class OrderListApi(GenericAPIView):
 
     @api_schema.order_list
     def get(self, request: Request) -> Response:
-        orders = self.paginate_queryset(order_list_for_user(user=request.user))
+        orders = orders_with_history(
+            self.paginate_queryset(order_list_for_user(user=request.user))
+        )
         serializer = OrderSerializer(
             orders, many=True, context={"saga_runs": order_saga_runs(orders=orders)}
         )

@@ -9,13 +9,13 @@ unfinished, and the review queue is where they get fixed.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.utils import timezone
 
-from orders.models import Order, OrderTransition
+from orders.history import Transition, order_histories
+from orders.models import Order
 from orders.money import to_minor
 from orders.states import CREATE_EVENT, INITIAL_STATE, State, transition_for
 from payments.selectors import PaymentAudit, PaymentTotals, payment_audit
@@ -137,20 +137,16 @@ def _money_findings(
 
 
 def _history_findings(orders: list[Order]) -> list[Finding]:
-    histories: dict[str, list[OrderTransition]] = defaultdict(list)
-    for row in OrderTransition.objects.filter(
-        order_id__in=[order.pk for order in orders]
-    ).order_by("id"):
-        histories[row.order_id].append(row)
+    histories = order_histories(orders=orders)
     findings = []
     for order in orders:
-        problem = _history_problem(order, histories[order.pk])
+        problem = _history_problem(order, histories[str(order.pk)])
         if problem:
             findings.append(Finding("history", f"order {order.pk}", problem))
     return findings
 
 
-def _history_problem(order: Order, history: list[OrderTransition]) -> str:
+def _history_problem(order: Order, history: list[Transition]) -> str:
     if not history or (history[0].event, history[0].to_state) != (
         CREATE_EVENT,
         INITIAL_STATE,

@@ -11,8 +11,17 @@ if TYPE_CHECKING:
     from orders.models import Order
 
 
-# The yes/no facts a service's answer to a call can settle.
-ANSWERABLE = frozenset({"reservations_confirmed", "stock_returned", "shipment_active"})
+# The facts a service's answer to a call can settle: yes/no facts, and the
+# money of a charge the step has just recorded (nothing of it refunded yet).
+ANSWERABLE = frozenset(
+    {
+        "reservations_confirmed",
+        "stock_returned",
+        "shipment_active",
+        "captured_minor",
+        "refunded_minor",
+    }
+)
 
 
 class ServiceEvidence:
@@ -25,7 +34,7 @@ class ServiceEvidence:
     foreign keys, so every question is asked by ``order.operation_id``.
     """
 
-    def __init__(self, order: Order, **answered: bool) -> None:
+    def __init__(self, order: Order, **answered: bool | int) -> None:
         """``answered``: facts a service just gave in its answer to our call.
 
         A step that has the service's own record in hand (the shipment it
@@ -34,10 +43,13 @@ class ServiceEvidence:
         """
         self.order = order
         self.operation_id = order.operation_id
-        for fact, value in answered.items():
+        for fact in answered:
             if fact not in ANSWERABLE:
                 raise TypeError(f"{fact!r} is not a fact the services answer.")
-            setattr(self, fact, value)  # the cached_property is then never asked
+        self._answered = answered
+        for fact, value in answered.items():
+            if fact not in ("captured_minor", "refunded_minor"):
+                setattr(self, fact, value)  # the cached_property is never asked
 
     @cached_property
     def total_minor(self) -> int:
@@ -52,10 +64,14 @@ class ServiceEvidence:
 
     @property
     def captured_minor(self) -> int:
+        if "captured_minor" in self._answered:
+            return int(self._answered["captured_minor"])
         return self._payment_totals.captured_minor
 
     @property
     def refunded_minor(self) -> int:
+        if "refunded_minor" in self._answered:
+            return int(self._answered["refunded_minor"])
         return self._payment_totals.refunded_minor
 
     @property
@@ -82,7 +98,7 @@ class ServiceEvidence:
         return shipment_active(operation_id=self.operation_id)
 
 
-def order_evidence(*, order: Order, **answered: bool) -> ServiceEvidence:
+def order_evidence(*, order: Order, **answered: bool | int) -> ServiceEvidence:
     """Return the evidence about ``order`` that its guards will ask the services.
 
     ``answered`` facts are taken as given (see ``ServiceEvidence``).

@@ -114,6 +114,18 @@ class EmptyOrder(OrderError):
     title = "An order needs at least one line."
 
 
+class CheckoutUnavailable(OrderError):
+    """A checkout could not hold its stock now (the warehouse keeps failing).
+
+    Nothing was written: the same request may be sent again later.
+    """
+
+    code = "checkout_unavailable"
+    status = 503
+    title = "The checkout cannot take orders right now; try again shortly."
+    retry_after = 5
+
+
 class MixedCurrencies(OrderError):
     """The products of one order are priced in different currencies."""
 

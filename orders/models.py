@@ -1,16 +1,19 @@
-"""Products, orders with their lines, and the history of every order transition."""
+"""Products, and orders with their lines (their history is in ``orders.history``)."""
 
 from __future__ import annotations
 
 import uuid
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 
 from orders.exceptions import StateNotEditable
 from orders.states import INITIAL_STATE, State
+
+if TYPE_CHECKING:
+    from orders.history import Transition
 
 _NOT_LOADED = object()
 
@@ -111,13 +114,15 @@ class Order(models.Model):
         return list(self.lines.all())
 
     @cached_property
-    def transition_rows(self) -> list[OrderTransition]:
-        """Return the order's history, oldest first.
+    def transition_rows(self) -> list[Transition]:
+        """Return the order's history, oldest first: the events it published.
 
-        Read once (or taken from ``prefetch_related("transitions")``, or set by
-        ``orders.selectors.order_reread`` with the order itself).
+        Read once (``orders.history``), or set by whoever knows it already
+        (``order_insert``, a checkout that ran its saga in the request).
         """
-        return list(self.transitions.all())
+        from orders.history import order_history
+
+        return order_history(order=self)
 
     def set_persisted_state(self, state: str) -> None:
         """Record that the database now holds ``state`` (after a transition)."""
@@ -151,7 +156,10 @@ class OrderLine(models.Model):
     sku = models.CharField(max_length=64)
     name = models.CharField(max_length=200)
     quantity = models.PositiveIntegerField()
+    # The product's price and currency when the order was created: a later
+    # price change never alters an existing order.
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
 
     class Meta:
         ordering = ["id"]
@@ -164,25 +172,3 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.sku}"
-
-
-class OrderTransition(models.Model):
-    """One step of an order's history: which event moved it, when, and who did it."""
-
-    order = models.ForeignKey(
-        Order, on_delete=models.CASCADE, related_name="transitions"
-    )
-    # Empty for the row that records the order's creation.
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20, choices=State.choices)
-    event = models.CharField(max_length=20)
-    created_at = models.DateTimeField(auto_now_add=True)
-    # Who or what caused it: "user:alice", "saga:checkout", "admin:reviewer".
-    actor = models.CharField(max_length=100)
-    operation_id = models.CharField(max_length=64, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.event}: {self.from_state or '-'} -> {self.to_state}"

@@ -9,16 +9,32 @@ from typing import Any
 from django.db.models import QuerySet
 
 from orders.exceptions import OrderNotFound
+from orders.history import order_histories, order_history
 from orders.machine import allowed_events
-from orders.models import Order, OrderTransition, Product
+from orders.models import Order, Product
 from orders.states import transition_for
 from sagas.models import ACTIVE_STATUSES, SagaRun
 from warehouse.selectors import stock_list
 
+# The name of the checkout saga (orders.checkout.saga), whose runs orders have.
+CHECKOUT = "checkout"
+
 
 def order_list_for_user(*, user: Any) -> QuerySet[Order]:
-    """Return ``user``'s orders, newest first, with lines and history prefetched."""
-    return Order.objects.filter(owner=user).prefetch_related("lines", "transitions")
+    """Return ``user``'s orders, newest first, with their lines prefetched.
+
+    Their histories are read for a whole page at once: ``orders_with_history``.
+    """
+    return Order.objects.filter(owner=user).prefetch_related("lines")
+
+
+def orders_with_history(orders: Iterable[Order]) -> list[Order]:
+    """Give each of ``orders`` its history (one query for all); return them."""
+    orders = list(orders)
+    histories = order_histories(orders=orders)
+    for order in orders:
+        order.transition_rows = histories[str(order.pk)]
+    return orders
 
 
 def order_get_for_user(*, user: Any, order_id: object) -> Order:
@@ -36,20 +52,13 @@ def order_get_for_user(*, user: Any, order_id: object) -> Order:
 
 
 def order_reread(*, order: Order) -> Order:
-    """Return ``order`` as stored now, with its history, in one query.
+    """Return ``order`` as stored now, with its history (two queries).
 
-    The history rows come with their order joined (``select_related``): every
-    order has at least the row of its creation, so the fresh order is there.
     Its lines never change, so the ones ``order`` holds are carried over.
     """
-    history = list(
-        OrderTransition.objects.filter(order_id=order.pk).select_related("order")
-    )
-    fresh = history[0].order
-    for row in history:
-        row.order = fresh
-    fresh.transition_rows = history
+    fresh = Order.objects.get(pk=order.pk)
     fresh.line_rows = order.line_rows
+    fresh.transition_rows = order_history(order=fresh)
     return fresh
 
 
@@ -70,15 +79,14 @@ def order_allowed_events(*, order: Order) -> list[str]:
 
 
 def order_saga_runs(*, orders: Iterable[Order]) -> dict[str, SagaRun]:
-    """Return the saga runs of ``orders`` by operation id, with their steps.
+    """Return the checkout runs of ``orders`` by operation id, with their steps.
 
-    Two queries for any number of orders: a run shares the order's operation id
-    instead of a foreign key, so Django cannot prefetch it through a relation.
+    One query for any number of orders (a run's steps are in its own row): a
+    run shares the order's operation id instead of a foreign key, so Django
+    cannot prefetch it through a relation.
     """
     operation_ids = [order.operation_id for order in orders]
-    runs = SagaRun.objects.filter(operation_id__in=operation_ids).prefetch_related(
-        "steps"
-    )
+    runs = SagaRun.objects.filter(saga=CHECKOUT, operation_id__in=operation_ids)
     return {run.operation_id: run for run in runs}
 
 

@@ -9,8 +9,9 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orders.models import Order, OrderLine, OrderTransition, Product
-from sagas.models import SagaRun, SagaStep
+from orders.models import Order, OrderLine, Product
+from orders.states import State
+from sagas.models import SagaRun, StepStatus
 
 UNKNOWN_FIELD = "Unknown field: it cannot be set by a client."
 QUANTITY_OVER_LIMIT = "At most {limit} units of one product per order."
@@ -146,11 +147,14 @@ class OrderLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrderTransitionSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = OrderTransition
-        fields = ["from_state", "to_state", "event", "actor", "created_at"]
-        read_only_fields = fields
+class OrderTransitionSerializer(serializers.Serializer):
+    """One move of the order's history (its published event)."""
+
+    from_state = serializers.CharField(read_only=True)
+    to_state = serializers.ChoiceField(choices=State.choices, read_only=True)
+    event = serializers.CharField(read_only=True)
+    actor = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
 
 
 class FailureSerializer(serializers.Serializer):
@@ -158,18 +162,15 @@ class FailureSerializer(serializers.Serializer):
     message = serializers.CharField(read_only=True)
 
 
-class SagaStepSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = SagaStep
-        fields = [
-            "name",
-            "status",
-            "attempts",
-            "last_error",
-            "started_at",
-            "finished_at",
-        ]
-        read_only_fields = fields
+class SagaStepSerializer(serializers.Serializer):
+    """One step of the run, from its journal."""
+
+    name = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=StepStatus.choices, read_only=True)
+    attempts = serializers.IntegerField(read_only=True)
+    last_error = serializers.CharField(read_only=True)
+    started_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    finished_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class SagaSerializer(serializers.ModelSerializer):

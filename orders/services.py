@@ -7,23 +7,20 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from orders.evidence import order_evidence
 from orders.exceptions import (
     EmptyOrder,
-    GuardRejected,
-    IllegalTransition,
     InvalidQuantity,
     MixedCurrencies,
-    TransitionConflict,
     UnknownProduct,
 )
 from orders.guards import OrderEvidence
-from orders.machine import OrderStateModel
-from orders.models import Order, OrderLine, OrderTransition, Product
-from orders.states import CREATE_EVENT, INITIAL_STATE, producing_event, transition_for
+from orders.history import AGGREGATE, Transition, transition_payload
+from orders.models import Order, OrderLine, Product
+from orders.moves import OrderMoves
+from orders.states import CREATE_EVENT, INITIAL_STATE
 from outbox.services import message_emit
 
 # Fixed namespace for operation ids: the same user and key always give the same id.
@@ -52,9 +49,12 @@ def order_create(
     """
     try:
         with transaction.atomic():
+            order_id = uuid.uuid4()
+            priced = order_lines_insert(order_id=order_id, lines=lines)
             return order_insert(
+                order_id=order_id,
                 owner=owner,
-                lines=lines,
+                lines=priced,
                 payment_token=payment_token,
                 shipping_address=shipping_address,
                 operation_id=operation_id,
@@ -69,71 +69,82 @@ def order_create(
         return existing
 
 
+def order_lines_insert(
+    *, order_id: uuid.UUID, lines: Iterable[Mapping[str, Any]]
+) -> list[OrderLine]:
+    """Write the lines of order ``order_id``, priced from the catalogue as they go in.
+
+    One ``INSERT ... SELECT`` takes each line's name, price and currency from
+    its product row while it writes the line: the catalogue read and the insert
+    in one statement. Call it inside the transaction that then inserts the
+    order itself (``order_insert``): the lines' foreign key is checked when the
+    transaction commits. Raise ``UnknownProduct`` for a SKU not for sale and
+    ``MixedCurrencies`` when the products' currencies differ.
+    """
+    quantities = _merged_quantities(lines)
+    written = _lines_priced_insert(order_id, quantities)
+    unknown = sorted(set(quantities) - {line.sku for line in written})
+    if unknown:
+        raise UnknownProduct(f"Not for sale: {', '.join(unknown)}.", skus=unknown)
+    currencies = {line.currency for line in written}
+    if len(currencies) > 1:
+        raise MixedCurrencies(currencies=sorted(currencies))
+    return sorted(written, key=lambda line: list(quantities).index(line.sku))
+
+
 def order_insert(
     *,
+    order_id: uuid.UUID,
     owner: Any,
-    lines: Iterable[Mapping[str, Any]],
+    lines: list[OrderLine],
     payment_token: str,
     shipping_address: Mapping[str, Any],
     operation_id: str,
     fault_plan: Mapping[str, str] | None = None,
 ) -> Order:
-    """Write a new order, its lines, its first history row and its outbox message.
+    """Write order ``order_id`` for the ``lines`` just written, and its first event.
 
-    Call it inside a transaction, so that what else must exist with the order
-    (a checkout's saga run) commits with it. An order that already has this
-    ``operation_id`` raises ``IntegrityError``; ``order_create`` turns that into
-    the existing order.
+    Call it inside a transaction, after ``order_lines_insert``, so that what
+    else must exist with the order (a checkout's saga run) commits with it. An
+    order that already has this ``operation_id`` raises ``IntegrityError``;
+    ``order_create`` turns that into the existing order.
     """
-    quantities = _merged_quantities(lines)
-    products = _products_for(quantities)
-    currencies = {product.currency for product in products.values()}
-    if len(currencies) > 1:
-        raise MixedCurrencies(currencies=sorted(currencies))
-    total = sum(
-        (products[sku].price * quantity for sku, quantity in quantities.items()),
-        Decimal("0.00"),
-    )
+    total = sum((line.unit_price * line.quantity for line in lines), Decimal("0.00"))
     order = Order.objects.create(
+        id=order_id,
         owner=owner,
         total=total,
-        currency=currencies.pop(),
+        currency=lines[0].currency,
         operation_id=operation_id,
         payment_token=payment_token,
         shipping_address=dict(shipping_address),
         fault_plan=dict(fault_plan or {}),
     )
-    order.line_rows = OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            sku=sku,
-            name=products[sku].name,
-            quantity=quantity,
-            unit_price=products[sku].price,
-        )
-        for sku, quantity in quantities.items()
-    )
-    OrderTransition.objects.create(
-        order=order,
+    for line in lines:
+        line.order = order
+    order.line_rows = lines
+    created = Transition(
+        order_id=str(order.pk),
         from_state="",
         to_state=INITIAL_STATE,
         event=CREATE_EVENT,
         actor=f"user:{owner.get_username()}",
         operation_id=operation_id,
+        created_at=order.created_at,
     )
     message_emit(
         event_type=f"order.{INITIAL_STATE}",
-        aggregate_type="order",
+        aggregate_type=AGGREGATE,
         aggregate_id=str(order.id),
-        payload={
-            "order_id": str(order.id),
-            "operation_id": operation_id,
-            "owner_id": owner.pk,
-            "total": str(total),
-            "currency": order.currency,
-            "lines": [{"sku": s, "quantity": q} for s, q in quantities.items()],
-        },
+        payload=transition_payload(
+            created,
+            owner_id=owner.pk,
+            total=str(total),
+            currency=order.currency,
+            lines=[{"sku": line.sku, "quantity": line.quantity} for line in lines],
+        ),
     )
+    order.transition_rows = [created]
     return order
 
 
@@ -149,62 +160,14 @@ def order_transition(
 
     Repeating the event that produced the current state is a no-op success. The
     move is one conditional UPDATE on the state we read, committed together with
-    its history row and outbox message; if another writer moved the order first,
-    ``TransitionConflict`` is raised and nothing is written. ``evidence`` is
-    gathered from the other services when not given.
+    its event (the order's history row and outbox message at once); if another
+    writer moved the order first, ``TransitionConflict`` is raised and nothing
+    is written. ``evidence`` is gathered from the other services when not given.
     """
-    from_state = str(order.state)
-    if event == producing_event(from_state):
-        return order
-    machine = OrderStateModel(state=from_state, evidence=evidence)
-    allowed = machine.allowed_events()
-    if event not in allowed:
-        raise IllegalTransition(
-            order_id=order.id, state=from_state, event=event, allowed=allowed
-        )
-    if machine.evidence is None:
-        machine.evidence = order_evidence(order=order)
-    if not machine.fire(event):
-        raise GuardRejected(
-            order_id=order.id,
-            state=from_state,
-            event=event,
-            guard=transition_for(event).guard,
-        )
-    to_state = machine.state
-    now = timezone.now()
-    with transaction.atomic():
-        updated = Order.objects.filter(pk=order.pk, state=from_state).update(
-            state=to_state, updated_at=now
-        )
-        if updated == 0:
-            raise TransitionConflict(
-                order_id=order.id, expected_state=from_state, event=event
-            )
-        OrderTransition.objects.create(
-            order=order,
-            from_state=from_state,
-            to_state=to_state,
-            event=event,
-            actor=actor,
-            operation_id=operation_id,
-        )
-        message_emit(
-            event_type=f"order.{to_state}",
-            aggregate_type="order",
-            aggregate_id=str(order.id),
-            payload={
-                "order_id": str(order.id),
-                "from_state": from_state,
-                "to_state": to_state,
-                "event": event,
-                "operation_id": operation_id,
-                "actor": actor,
-            },
-        )
-    order.set_persisted_state(to_state)
-    order.updated_at = now
-    return order
+    moves = OrderMoves(order=order)
+    moves.add(event, actor=actor, operation_id=operation_id, evidence=evidence)
+    moves.flush(savepoint=True)
+    return moves.order
 
 
 def _merged_quantities(lines: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -221,15 +184,50 @@ def _merged_quantities(lines: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     return quantities
 
 
-def _products_for(quantities: Mapping[str, int]) -> dict[str, Product]:
-    products = {
-        product.sku: product
-        for product in Product.objects.filter(sku__in=list(quantities), active=True)
-    }
-    unknown = sorted(set(quantities) - set(products))
-    if unknown:
-        raise UnknownProduct(f"Not for sale: {', '.join(unknown)}.", skus=unknown)
-    return products
+def _lines_priced_insert(
+    order_id: uuid.UUID, quantities: Mapping[str, int]
+) -> list[OrderLine]:
+    """Insert one line per SKU from its active product row; return what went in.
+
+    Hand-written because the ORM has no INSERT ... SELECT. The wanted SKUs and
+    quantities come in as a VALUES list; a SKU without an active product
+    matches no row, so it simply inserts no line.
+    """
+    quote = connection.ops.quote_name
+    line, product = OrderLine._meta, Product._meta
+    lc = {f.name: quote(f.column) for f in line.concrete_fields}
+    pc = {f.name: quote(f.column) for f in product.concrete_fields}
+    values = ", ".join(["(%s, %s)"] * len(quantities))
+    sql = (
+        f"INSERT INTO {quote(line.db_table)}"
+        f" ({lc['order']}, {lc['sku']}, {lc['name']}, {lc['quantity']},"
+        f" {lc['unit_price']}, {lc['currency']})"
+        f" SELECT %s, p.{pc['sku']}, p.{pc['name']}, w.column2, p.{pc['price']},"
+        f" p.{pc['currency']}"
+        f" FROM {quote(product.db_table)} p, (VALUES {values}) w"
+        f" WHERE p.{pc['sku']} = w.column1 AND p.{pc['active']}"
+        f" RETURNING {lc['id']}, {lc['sku']}, {lc['name']}, {lc['quantity']},"
+        f" {lc['unit_price']}, {lc['currency']}"
+    )
+    params: list[Any] = [Order._meta.pk.get_db_prep_value(order_id, connection)]
+    for sku, quantity in quantities.items():
+        params += [sku, quantity]
+    price = OrderLine._meta.get_field("unit_price")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        OrderLine(
+            id=pk,
+            order_id=order_id,
+            sku=sku,
+            name=name,
+            quantity=quantity,
+            unit_price=price.to_python(unit_price).quantize(Decimal("0.01")),
+            currency=currency,
+        )
+        for pk, sku, name, quantity, unit_price, currency in rows
+    ]
 
 
 def order_failure_record(*, order_id: Any, code: str, message: str) -> None:

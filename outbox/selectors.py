@@ -1,10 +1,11 @@
-"""Read the outbox: the backlog figures that metrics and health pages report."""
+"""Read the outbox: backlog figures for metrics and health, messages by aggregate."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
 from outbox.models import OutboxMessage
@@ -19,3 +20,12 @@ def outbox_backlog(*, now: datetime | None = None) -> tuple[int, float]:
         return 0, 0.0
     age = ((now or timezone.now()) - figures["oldest"]).total_seconds()
     return figures["count"], max(age, 0.0)
+
+
+def messages_for(
+    *, aggregate_type: str, aggregate_ids: Iterable[str]
+) -> QuerySet[OutboxMessage]:
+    """Return the messages about these aggregates, in the order they were written."""
+    return OutboxMessage.objects.filter(
+        aggregate_type=aggregate_type, aggregate_id__in=list(aggregate_ids)
+    ).order_by("id")

@@ -49,6 +49,32 @@ def message_emit(
     return message
 
 
+def messages_emit(
+    *, messages: list[dict[str, Any]], using: str = "default"
+) -> list[OutboxMessage]:
+    """Store several events at once (one INSERT), as ``message_emit`` stores one.
+
+    Each item has the keyword arguments of ``message_emit``: ``event_type``,
+    ``aggregate_type``, ``aggregate_id``, ``payload``.
+    """
+    if not transaction.get_connection(using).in_atomic_block:
+        raise RuntimeError("messages_emit() must run inside transaction.atomic().")
+    if not messages:
+        return []
+    rows = OutboxMessage.objects.using(using).bulk_create(
+        OutboxMessage(
+            event_type=item["event_type"],
+            aggregate_type=item["aggregate_type"],
+            aggregate_id=str(item["aggregate_id"]),
+            payload=item["payload"],
+        )
+        for item in messages
+    )
+    if outbox_setting("OUTBOX_RELAY_ON_COMMIT"):
+        _relay_on_commit(using)
+    return rows
+
+
 def _relay_on_commit(using: str) -> None:
     """Queue one relay task when the current transaction commits."""
     # One task per transaction, however many messages it emits. A savepoint

@@ -18,9 +18,13 @@ from django.utils.html import format_html
 
 from orders.admin import events
 from orders.machine import order_diagram
-from orders.models import Order, OrderLine, OrderTransition
+from orders.models import Order, OrderLine
 from orders.money import from_minor
-from orders.selectors import order_allowed_events, order_cancellable
+from orders.selectors import (
+    order_allowed_events,
+    order_cancellable,
+    order_saga_runs,
+)
 from orders.states import transition_for
 from payments.selectors import charges_for, refunds_for
 from sagas.models import SagaRun
@@ -49,14 +53,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["sku", "name", "quantity", "unit_price"]
-    readonly_fields = fields
-
-
-class OrderTransitionInline(ReadOnlyInline):
-    model = OrderTransition
-    verbose_name_plural = "transition history"
-    fields = ["created_at", "event", "from_state", "to_state", "actor", "operation_id"]
+    fields = ["sku", "name", "quantity", "unit_price", "currency"]
     readonly_fields = fields
 
 
@@ -69,7 +66,7 @@ class OrderAdmin(admin.ModelAdmin):
     # and the rest is what the customer bought and paid: every field is shown,
     # none is a form field. People act on orders with the event buttons.
     readonly_fields = [*(field.name for field in Order._meta.fields), "saga_run"]
-    inlines = [OrderLineInline, OrderTransitionInline]
+    inlines = [OrderLineInline]
 
     @admin.display(description="checkout saga")
     def saga_run(self, order: Order) -> str:
@@ -120,6 +117,7 @@ class OrderAdmin(admin.ModelAdmin):
         can_act = self.has_change_permission(request, order)
         return {
             "order": order,
+            "history": order.transition_rows,
             "diagram": order_diagram(state=order.state),
             "can_act": can_act,
             "events": [
@@ -143,7 +141,5 @@ class OrderAdmin(admin.ModelAdmin):
 def _run_of(order: Order) -> SagaRun | None:
     """Return the order's checkout run, read once per order (its page asks twice)."""
     if not hasattr(order, "_checkout_run"):
-        order._checkout_run = SagaRun.objects.filter(
-            operation_id=order.operation_id
-        ).first()
+        order._checkout_run = order_saga_runs(orders=[order]).get(order.operation_id)
     return order._checkout_run

@@ -1,15 +1,20 @@
 """The checkout saga, declared step by step: each action next to its undo.
 
-| # | step                | action                        | undo           | event   |
-|---|---------------------|-------------------------------|----------------|---------|
-| 1 | hold-stock          | pending holds (semantic lock) | release holds  |         |
-| 2 | charge-card         | capture the total             | refund         | pay     |
-| 3 | confirm-reservation | pending -> confirmed          | stock back     | reserve |
-| 4 | create-shipment     | carrier booking (the pivot)   | cancel booking | ship    |
-| 5 | notify (parallel)   | email, SMS, push              | none: retried  |         |
+| # | step                | action                  | undo          | event   | commit |
+|---|---------------------|-------------------------|---------------|---------|--------|
+| 1 | hold-stock          | pending holds (the lock)| release holds |         | local  |
+| 2 | charge-card         | capture the total       | refund        | pay     | after  |
+| 3 | confirm-reservation | pending -> confirmed    | stock back    | reserve | local  |
+| 4 | create-shipment     | book the carrier (pivot)| cancel booking| ship    | after  |
+| 5 | notify (parallel)   | email, SMS, push        | none: retried |         | before |
 
-``python manage.py saga_plan checkout`` prints the full recovery plan from this
-definition.
+"local": the step's writes are all in this database and commit with its
+journal entry (hold-stock with the order itself, so a refused hold leaves
+nothing; confirm-reservation with the charge's record). "after": the external
+call needs no commit before it (same key on a repeat, or reconcile); its
+record commits with the step. "before": written started first, so a message
+whose fate is unknown is never sent twice. Four commits in all on the happy
+path. ``python manage.py saga_plan checkout`` prints the full recovery plan.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ checkout_saga = Saga(
             "hold-stock",
             steps.hold_stock,
             steps.release_stock,
+            local=True,
             retry=SERVICE_RETRY,
             idempotent=True,
             description="Hold every line as a pending reservation.",
@@ -43,6 +49,7 @@ checkout_saga = Saga(
             "charge-card",
             steps.charge_card,
             steps.refund_card,
+            record=steps.charge_recorded,
             retry=SERVICE_RETRY,
             idempotent=True,
             reconcile=steps.reconcile_charge,
@@ -53,6 +60,7 @@ checkout_saga = Saga(
             "confirm-reservation",
             steps.confirm_reservation,
             steps.release_stock,
+            local=True,
             retry=SERVICE_RETRY,
             idempotent=True,
             description="Confirm the holds; the order becomes reserved.",
@@ -61,6 +69,7 @@ checkout_saga = Saga(
             "create-shipment",
             steps.create_shipment,
             steps.cancel_shipment,
+            record=steps.shipment_recorded,
             retry=SERVICE_RETRY,
             idempotent=True,
             reconcile=steps.reconcile_shipment,
@@ -74,8 +83,8 @@ checkout_saga = Saga(
                     f"notify-{channel}",
                     action,
                     retry=NOTIFY_RETRY,
-                    # Sent at most once per order and channel, so a repeat is safe.
-                    idempotent=True,
+                    # Not repeatable: a channel has no key, so a message whose
+                    # fate is unknown is never sent again (at most once).
                     retriable_only=True,
                     best_effort=True,
                     description=f"Tell the customer by {channel}.",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -13,13 +15,21 @@ from django.db import IntegrityError, transaction
 from faults.services import fault_plan_set
 from orders.checkout.saga import checkout_saga
 from orders.checkout.state import CheckoutState
-from orders.models import Order
+from orders.exceptions import CheckoutUnavailable
+from orders.models import Order, OrderLine
 from orders.money import to_minor
+from orders.moves import noted
 from orders.selectors import order_reread
-from orders.services import operation_id_for, order_insert, order_transition
+from orders.services import (
+    operation_id_for,
+    order_insert,
+    order_lines_insert,
+    order_transition,
+)
 from orders.states import State
 from sagas.exceptions import NeedsReview, StepError
 from sagas.models import SagaRun
+from sagas.results import RunResult
 from sagas.services import saga_cancel, saga_record
 
 logger = logging.getLogger(__name__)
@@ -35,7 +45,7 @@ class CheckoutResult:
     @property
     def finished(self) -> bool:
         """Return whether the saga ran to an end (completed or compensated)."""
-        return self.run.status in (SagaRun.Status.COMPLETED, SagaRun.Status.COMPENSATED)
+        return RunResult(self.run).finished
 
 
 def checkout_start(
@@ -47,35 +57,55 @@ def checkout_start(
     shipping_address: Mapping[str, Any],
     faults: Mapping[str, str] | None = None,
 ) -> CheckoutResult:
-    """Create the order for this user and key, and start its checkout saga.
+    """Create the order for this user and key, hold its stock, start its saga.
 
-    The order, its fault plan and its saga run commit in one transaction: there
-    is never an order that no saga will move. The same user and key always give
-    the same operation id, so a repeated request finds the order and the run of
-    the first one instead of starting another. With ``CHECKOUT_EXECUTION =
-    "inline"`` the saga runs to its end in this call; with ``"worker"`` a
-    django-q2 worker runs it.
+    One transaction writes the order's lines (priced as they go in), its fault
+    plan, the stock holds (the saga's first step, run right here), the saga
+    run and the order with its first event. A refused hold raises
+    ``OutOfStock`` and that transaction rolls back: a checkout refused for
+    stock leaves nothing behind but the answer the Idempotency-Key store
+    keeps. The same user and key always give the same operation id, so a
+    repeated request finds the order and the run of the first one instead of
+    starting another. With ``CHECKOUT_EXECUTION = "inline"`` the saga runs to
+    its end in this call; with ``"worker"`` a django-q2 worker runs the rest.
     """
     operation_id = operation_id_for(user_id=user.pk, idempotency_key=idempotency_key)
     inline = settings.CHECKOUT_EXECUTION == "inline"
     try:
         with transaction.atomic():
+            order_id = uuid.uuid4()
+            priced = order_lines_insert(order_id=order_id, lines=lines)
+            if faults:
+                # Before the hold: its fault point reads the plan.
+                fault_plan_set(operation_id=operation_id, plan=dict(faults))
+            new = saga_record(
+                saga=checkout_saga,
+                operation_id=operation_id,
+                state=checkout_state(
+                    order_id=order_id,
+                    lines=priced,
+                    user=user,
+                    payment_token=payment_token,
+                    shipping_address=shipping_address,
+                ),
+                claim=inline,
+            )
             order = order_insert(
+                order_id=order_id,
                 owner=user,
-                lines=lines,
+                lines=priced,
                 payment_token=payment_token,
                 shipping_address=shipping_address,
                 operation_id=operation_id,
                 fault_plan=faults,
             )
-            if faults:
-                fault_plan_set(operation_id=operation_id, plan=dict(faults))
-            new = saga_record(
-                saga=checkout_saga,
-                operation_id=operation_id,
-                state=checkout_state(order=order, user=user),
-                claim=inline,
-            )
+    except StepError as refused:
+        # The hold refused (out of stock) or kept failing: nothing was kept.
+        if isinstance(refused.error, checkout_saga.business_errors):
+            raise refused.error from refused
+        raise CheckoutUnavailable(
+            f"{refused.step}: {refused.message}", step=refused.step
+        ) from refused
     except IntegrityError:
         repeated = _checkout_found(operation_id=operation_id)
         if repeated is None:
@@ -87,37 +117,51 @@ def checkout_start(
     if not inline:
         checkout_enqueue(run_id=new.run.pk)
         return CheckoutResult(order=order, run=new.run)
-    try:
-        run = new.execute()
-    except (StepError, NeedsReview) as error:
-        # Expected endings: the saga rolled back, or stopped for a person.
-        run = error.run
+    with noted() as moves:
+        try:
+            run = new.execute().run
+        except NeedsReview as error:
+            run = error.run  # an expected ending: it waits for a person
+    if run.status == SagaRun.Status.COMPLETED:
+        # Shipped, as its steps' moves say: no need to read the order back.
+        order.set_persisted_state(moves[-1].to_state if moves else order.state)
+        order.transition_rows = [*order.transition_rows, *moves]
+        return CheckoutResult(order=order, run=run)
     return CheckoutResult(order=order_reread(order=order), run=run)
 
 
-def checkout_state(*, order: Order, user: Any) -> CheckoutState:
+def checkout_state(
+    *,
+    order_id: uuid.UUID,
+    lines: list[OrderLine],
+    user: Any,
+    payment_token: str,
+    shipping_address: Mapping[str, Any],
+) -> CheckoutState:
     """Return what the checkout saga starts from: a copy of the order's facts.
 
     Order lines never change after creation, so the saga may rely on its copy.
     """
+    total = sum((line.unit_price * line.quantity for line in lines), Decimal("0.00"))
+    currency = lines[0].currency
     return CheckoutState(
-        order_id=str(order.pk),
-        lines=[
-            {"sku": line.sku, "quantity": line.quantity} for line in order.line_rows
-        ],
-        amount_minor=to_minor(order.total, order.currency),
-        currency=order.currency,
-        payment_token=order.payment_token,
-        shipping_address=order.shipping_address,
+        order_id=str(order_id),
+        lines=[{"sku": line.sku, "quantity": line.quantity} for line in lines],
+        amount_minor=to_minor(total, currency),
+        currency=currency,
+        payment_token=payment_token,
+        shipping_address=dict(shipping_address),
         email=user.email or f"{user.get_username()}@example.com",
-        phone=str(order.shipping_address.get("phone", "")),
+        phone=str(shipping_address.get("phone", "")),
     )
 
 
 def _checkout_found(*, operation_id: str) -> CheckoutResult | None:
     """Return the checkout a first request with this operation id committed."""
     order = Order.objects.filter(operation_id=operation_id).first()
-    run = SagaRun.objects.filter(operation_id=operation_id).first()
+    run = SagaRun.objects.filter(
+        saga=checkout_saga.name, operation_id=operation_id
+    ).first()
     if order is None or run is None:
         return None
     return CheckoutResult(order=order, run=run)
@@ -145,8 +189,11 @@ def order_cancel(*, order: Order, actor: str) -> Order:
     if order.state == State.SHIPPED:
         # Let the state machine say why, in its own words.
         return order_transition(order=order, event="cancel", actor=actor)
-    if SagaRun.objects.filter(operation_id=order.operation_id).exists():
-        saga_cancel(operation_id=order.operation_id, actor=actor)
+    if SagaRun.objects.filter(
+        saga=checkout_saga.name, operation_id=order.operation_id
+    ).exists():
+        # Refused (409) once the shipment is under way: never accepted and lost.
+        saga_cancel(saga=checkout_saga, operation_id=order.operation_id, actor=actor)
     else:
         order_transition(
             order=order, event="cancel", actor=actor, operation_id=order.operation_id

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders.exceptions import GuardRejected, IllegalTransition, TransitionConflict
+from orders.history import order_history
 from orders.machine import allowed_events
-from orders.models import Order, OrderTransition
+from orders.models import Order
 from orders.services import order_transition
 from orders.states import EVENTS, TRANSITIONS, State, producing_event
 from outbox.models import OutboxMessage
@@ -32,7 +33,7 @@ def stored(order: Order) -> tuple[str, int, int]:
     """Return what the database holds for the order: state, history rows, messages."""
     return (
         Order.objects.get(pk=order.pk).state,
-        OrderTransition.objects.filter(order=order).count(),
+        len(order_history(order=order)),
         OutboxMessage.objects.filter(aggregate_id=str(order.id)).count(),
     )
 
@@ -61,7 +62,7 @@ def test_legal_event_moves_the_order_and_records_history_and_outbox(
 
     assert result is order and order.state == dest
     assert stored(order) == (dest, before[1] + 1, before[2] + 1)
-    row = OrderTransition.objects.filter(order=order).last()
+    row = order_history(order=order)[-1]
     assert (row.from_state, row.to_state, row.event, row.actor) == (
         source,
         dest,
@@ -71,6 +72,7 @@ def test_legal_event_moves_the_order_and_records_history_and_outbox(
     message = OutboxMessage.objects.filter(aggregate_id=str(order.id)).last()
     assert message.event_type == f"order.{dest}"
     assert message.payload == {
+        "at": row.created_at.isoformat(),
         "order_id": str(order.id),
         "from_state": source,
         "to_state": dest,
@@ -175,8 +177,8 @@ def test_stale_order_moved_by_another_writer_conflicts_and_writes_nothing(order)
 
 
 @pytest.mark.django_db
-def test_transition_writes_three_rows_and_reads_nothing(order):
-    """One conditional UPDATE, one history INSERT, one outbox INSERT: no re-read."""
+def test_transition_writes_two_rows_and_reads_nothing(order):
+    """One conditional UPDATE, one INSERT of its event (the history row): no read."""
     with CaptureQueriesContext(connection) as queries:
         order_transition(
             order=order,
@@ -191,7 +193,7 @@ def test_transition_writes_three_rows_and_reads_nothing(order):
         if "SAVEPOINT" not in q["sql"].upper()
         and q["sql"].split()[0].upper() not in {"BEGIN", "COMMIT"}
     ]
-    assert sorted(statements) == ["INSERT", "INSERT", "UPDATE"]
+    assert sorted(statements) == ["INSERT", "UPDATE"]
 
 
 @pytest.mark.django_db
@@ -219,7 +221,7 @@ def test_missing_evidence_is_gathered_from_the_services(order, monkeypatch):
         asked.append(order.pk)
         return evidence_for("pay", order=order)
 
-    monkeypatch.setattr("orders.services.order_evidence", fake_evidence)
+    monkeypatch.setattr("orders.moves.order_evidence", fake_evidence)
     order_transition(order=order, event="pay", actor="saga:checkout")
 
     assert asked == [order.pk]

@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 
 from orders.exceptions import IllegalTransition, TransitionConflict
-from orders.models import Order, OrderTransition
+from orders.history import order_history
+from orders.models import Order
 from orders.services import order_transition
 from orders.states import State
 from outbox.models import OutboxMessage
@@ -61,9 +62,7 @@ def test_pay_and_cancel_racing_from_created_never_both_win(make_order):
         loser = next(event for event in outcomes if event != winners[0])
         assert outcomes[loser] in {"transition_conflict", "illegal_transition"}
         expected = State.PAID if winners == ["pay"] else State.CANCELLED
-        history = list(
-            OrderTransition.objects.filter(order=order).values_list("event", flat=True)
-        )
+        history = [row.event for row in order_history(order=order)]
         assert history == ["create", winners[0]]
         assert Order.objects.get(pk=order.pk).state == expected
         assert OutboxMessage.objects.filter(aggregate_id=str(order.pk)).count() == 2

@@ -17,7 +17,8 @@ from hypothesis.stateful import (
 )
 
 from orders.exceptions import GuardRejected, IllegalTransition
-from orders.models import Order, OrderTransition, Product
+from orders.history import order_history
+from orders.models import Order, Product
 from orders.services import order_create, order_transition
 from orders.states import (
     CREATE_EVENT,
@@ -83,11 +84,10 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def history_is_a_legal_path(self) -> None:
-        rows = list(
-            OrderTransition.objects.filter(order=self.order).values_list(
-                "from_state", "event", "to_state"
-            )
-        )
+        rows = [
+            (row.from_state, row.event, row.to_state)
+            for row in order_history(order=self.order)
+        ]
         assert rows[0] == ("", CREATE_EVENT, INITIAL_STATE)
         for previous, step in itertools.pairwise(rows):
             assert step[0] == previous[2]
@@ -95,7 +95,7 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def stored_state_is_the_last_history_row(self) -> None:
-        last = OrderTransition.objects.filter(order=self.order).last()
+        last = order_history(order=self.order)[-1]
         stored = Order.objects.get(pk=self.order.pk).state
         assert stored == last.to_state == self.expected == self.order.state
 
@@ -107,7 +107,7 @@ class OrderLifecycle(RuleBasedStateMachine):
     @invariant()
     def one_outbox_message_per_history_row(self) -> None:
         """Each history row (the creation included) has its own message, in order."""
-        history = OrderTransition.objects.filter(order=self.order)
+        history = order_history(order=self.order)
         messages = OutboxMessage.objects.filter(
             aggregate_type="order", aggregate_id=str(self.order.pk)
         )

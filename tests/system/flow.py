@@ -30,6 +30,12 @@ from tests.system.harness import (
 CLIENTS = 8
 RELAY = "from outbox.tasks import relay_outbox; relay_outbox()"
 REVIEW = "needs_review"
+# The checkout was refused in the request (no order), as a hold that keeps
+# failing is: 503, nothing written.
+REFUSED = "refused"
+# How often a client sends a checkout again when its answer was lost (the web
+# worker serving it died) or its first request still holds the key.
+RESENDS = 60
 ADDRESS = {
     "name": "Grace Hopper",
     "line1": "1 Harbour Road",
@@ -45,13 +51,17 @@ class Scenario:
 
     name: str
     faults: dict[str, str]
-    ends: str  # the order's state, or "needs_review" for its run
+    ends: str  # the order's state, "needs_review" for its run, or "refused"
     token: str = "tok_visa"
+    answer: int = 202
 
 
 SCENARIOS = [
     Scenario("happy", {}, "shipped"),
     Scenario("declined", {}, "cancelled", token="tok_chargeDeclined"),
+    # The hold runs in the request, inside the order's own transaction: the
+    # crash kills the web worker and rolls it all back; the client sends the
+    # request again, with its key, and that one goes through.
     Scenario("crash after hold", {"warehouse.hold": "crash"}, "shipped"),
     Scenario("crash after charge", {"payments.charge": "crash"}, "shipped"),
     Scenario("crash after confirm", {"warehouse.confirm": "crash"}, "shipped"),
@@ -60,7 +70,7 @@ SCENARIOS = [
     Scenario("transient charge", {"payments.charge": "transient:2"}, "shipped"),
     Scenario("timeout charge", {"payments.charge": "timeout"}, "shipped"),
     Scenario("timeout shipment", {"shipping.create": "timeout"}, "shipped"),
-    Scenario("hold down", {"warehouse.hold": "error"}, "cancelled"),
+    Scenario("hold down", {"warehouse.hold": "error"}, REFUSED, answer=503),
     Scenario("confirm down", {"warehouse.confirm": "error"}, "refunded"),
     Scenario("carrier down", {"shipping.create": "error"}, "refunded"),
     Scenario(
@@ -114,16 +124,31 @@ def plan_checkouts(shop: Shop, count: int) -> list[Checkout]:
 
 
 def post_checkout(base_url: str, checkout: Checkout) -> Response:
-    """POST one checkout with its token and Idempotency-Key."""
-    return http_request(
-        "POST",
-        f"{base_url}/api/orders/",
-        body=checkout.body,
-        headers={
-            "Authorization": f"Token {checkout.token}",
-            "Idempotency-Key": checkout.key,
-        },
-    )
+    """POST one checkout with its token and Idempotency-Key, as a careful client.
+
+    A lost answer (the connection dropped: the worker serving it died) is sent
+    again with the same key; so is a 409 saying that the key's first request
+    is still in progress, until that request's claim expires.
+    """
+    for _ in range(RESENDS):
+        try:
+            response = http_request(
+                "POST",
+                f"{base_url}/api/orders/",
+                body=checkout.body,
+                headers={
+                    "Authorization": f"Token {checkout.token}",
+                    "Idempotency-Key": checkout.key,
+                },
+            )
+        except OSError:
+            time.sleep(0.5)
+            continue
+        if response.status == 409 and b"idempotency_key_in_progress" in response.body:
+            time.sleep(0.5)
+            continue
+        return response
+    raise AssertionError(f"checkout {checkout.key} got no answer")
 
 
 def drive(

@@ -79,17 +79,19 @@ def test_checkout_stopped_for_review_answers_202(alice_client, post_checkout, se
     assert response.json()["saga"]["status"] == "needs_review"
 
 
-def test_out_of_stock_answers_409_and_charges_nothing(alice_client, post_checkout):
-    """More mugs than the shelf holds: 409 out_of_stock naming the order."""
+def test_out_of_stock_answers_409_and_leaves_nothing_behind(
+    alice_client, post_checkout
+):
+    """More mugs than the shelf holds: 409 out_of_stock naming the SKU, no order."""
     body = checkout_body(lines=[{"sku": "MUG-001", "quantity": 6}])
 
     response = post_checkout(alice_client, body)
 
     problem = assert_problem(response, 409, "out_of_stock")
-    order = Order.objects.get()
-    assert problem["order_id"] == str(order.pk)
-    assert response["Location"] == f"/api/orders/{order.pk}/"
-    assert order.state == "cancelled"
+    assert problem["skus"] == ["MUG-001"]
+    assert "Location" not in response
+    assert not Order.objects.exists()
+    assert not SagaRun.objects.exists()
     assert Charge.objects.count() == 0
     assert StockItem.objects.get(sku="MUG-001").reserved == 0
 

@@ -11,12 +11,28 @@ import pytest
 
 from orders.checkout.services import CheckoutResult, checkout_start
 from sagas.clock import Clock, use_clock
+from sagas.models import SagaRun
+from sagas.records import StepRecord
+
+PROVIDER = "notifications.backends.SimulatedProviderBackend"
 
 
 @pytest.fixture(autouse=True)
 def faults_on(settings):
     """The checkout tests break the simulated services on purpose."""
     settings.FAULT_INJECTION = True
+
+
+@pytest.fixture(autouse=True)
+def simulated_provider(settings):
+    """SMS and push go to the simulated provider's table: deliveries can be counted."""
+    settings.SMS_BACKEND = settings.PUSH_BACKEND = PROVIDER
+
+
+def step_of(run: SagaRun, name: str) -> StepRecord:
+    """Return the journal entry of step ``name`` as the database holds it now."""
+    fresh = SagaRun.objects.get(pk=run.pk)
+    return next(row for row in fresh.step_rows if row.name == name)
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,14 @@
-"""A worker killed right after an external effect: the sweeper finishes the job.
+"""A worker killed right after an effect: the sweeper finishes the job, once.
 
 Each test runs a checkout in a forked child process whose fault plan kills it
 (SIGKILL) just after one service did its work and before the saga recorded it.
 The parent then runs the recovery sweeper, as the scheduled task would once the
 dead worker's lease has expired, and checks nothing happened twice.
+
+An external step (charge, shipment) has no record before its call: the commit
+before it marked it started, the external system keeps its effect, and
+recovery reconciles it. A local step (hold, confirm) commits with the record
+it belongs to, so a crash inside it rolls all of that record back.
 """
 
 from __future__ import annotations
@@ -15,24 +20,27 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from notifications.models import Notification, SentMessage
+from notifications.models import SentMessage
 from orders.audit import audit_problems
 from orders.checkout.services import checkout_start
 from orders.models import Order
+from outbox.models import OutboxMessage
 from payments.simulator.models import ProcessorCharge
-from sagas.models import SagaRun, SagaStep
+from sagas.models import SagaRun, StepStatus
 from sagas.services import saga_recover
 from shipping.simulator.models import CarrierShipment
 from tests.faults.child_process import run_in_child
-from tests.orders.checkout.conftest import ADDRESS
+from tests.orders.checkout.conftest import ADDRESS, step_of
 from warehouse.models import Reservation, StockItem
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# The fault point, and the step the journal shows started after the crash: a
+# crash in confirm-reservation (a local step, committed with the charge's
+# record) leaves the charge unrecorded, so recovery reconciles the charge.
 CRASH_POINTS = [
-    ("warehouse.hold", "hold-stock"),
     ("payments.charge", "charge-card"),
-    ("warehouse.confirm", "confirm-reservation"),
+    ("warehouse.confirm", "charge-card"),
     ("shipping.create", "create-shipment"),
     ("notifications.email", "notify-email"),
 ]
@@ -68,7 +76,7 @@ def test_crash_after_the_effect_is_recovered_without_repeating_it(
     assert exit_code == -signal.SIGKILL
     run = SagaRun.objects.get()
     assert run.status == SagaRun.Status.RUNNING
-    assert SagaStep.objects.get(run=run, name=step).status == SagaStep.Status.STARTED
+    assert step_of(run, step).status == StepStatus.STARTED
 
     assert saga_recover(now=after_the_lease_expired()) == 1
 
@@ -79,16 +87,42 @@ def test_crash_after_the_effect_is_recovered_without_repeating_it(
     assert CarrierShipment.objects.count() == 1
     assert Reservation.objects.get().status == Reservation.Status.SHIPPED
     assert StockItem.objects.get(sku="TEE-001").on_hand == 8
-    # At most one message per channel. A sibling notification that the crash
-    # interrupted between its claim and its send stays unsent: at most once.
-    assert sorted(Notification.objects.values_list("channel", flat=True)) == [
-        "email",
-        "push",
-        "sms",
-    ]
+    # At most one message per channel: a message whose fate the crash made
+    # unknown is never sent again.
     sent = list(SentMessage.objects.values_list("channel", flat=True))
     assert len(sent) == len(set(sent))
     assert audit_problems() == []
+
+
+def test_a_crash_in_the_hold_leaves_nothing_to_recover(catalog, buyer):
+    """The hold commits with the order: killed inside it, neither ever existed."""
+    exit_code = checkout_in_child(buyer.pk, {"warehouse.hold": "crash"})
+
+    assert exit_code == -signal.SIGKILL
+    assert not Order.objects.exists()
+    assert not SagaRun.objects.exists()
+    assert not Reservation.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    assert StockItem.objects.get(sku="TEE-001").reserved == 0
+    assert saga_recover(now=after_the_lease_expired()) == 0
+    assert audit_problems() == []
+
+
+def test_a_crash_during_the_messages_leaves_them_unsent_not_doubled(catalog, buyer):
+    """Killed once the email went: no message is sent twice, the order ships."""
+    checkout_in_child(buyer.pk, {"notifications.email": "crash"})
+
+    assert saga_recover(now=after_the_lease_expired()) == 1
+
+    run = SagaRun.objects.get()
+    assert run.status == SagaRun.Status.COMPLETED
+    # Each member was written started before the group began: after the crash
+    # nobody can tell which were handed over, so none is sent again.
+    assert [step_of(run, name).status for name in ("notify-sms", "notify-push")] == [
+        StepStatus.UNKNOWN,
+        StepStatus.UNKNOWN,
+    ]
+    assert not SentMessage.objects.exists()
 
 
 def test_a_run_still_leased_is_left_to_its_worker(catalog, buyer):

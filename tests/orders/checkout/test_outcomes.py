@@ -8,16 +8,21 @@ and checks where the order ends, what money and stock did, and that
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 
-from notifications.models import Notification
+from notifications.models import SentMessage
 from orders.audit import audit_problems
+from orders.models import Order
+from outbox.models import OutboxMessage
 from payments.models import Charge, Refund
 from payments.simulator.models import ProcessorCharge, ProcessorRefund
 from sagas import signals
-from sagas.models import SagaRun, SagaStep
+from sagas.models import SagaRun, StepStatus
 from shipping.models import Shipment
 from shipping.simulator.models import CarrierShipment
-from warehouse.models import StockItem
+from tests.orders.checkout.conftest import step_of
+from warehouse.exceptions import OutOfStock
+from warehouse.models import Reservation, StockItem
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,7 +51,15 @@ def compensations() -> list[str]:
 
 
 def charge_attempts(result) -> int:
-    return SagaStep.objects.get(run=result.run, name="charge-card").attempts
+    return step_of(result.run, "charge-card").attempts
+
+
+def delivered() -> dict[str, int]:
+    """Return how many messages each channel really delivered."""
+    counts = {"email": len(mail.outbox), "sms": 0, "push": 0}
+    for message in SentMessage.objects.all():
+        counts[message.channel] += 1
+    return counts
 
 
 def test_no_fault_ships_the_order(checkout):
@@ -59,11 +72,7 @@ def test_no_fault_ships_the_order(checkout):
     assert Refund.objects.count() == 0
     assert stock() == {"MUG-001": (4, 0), "TEE-001": (8, 0)}
     assert Shipment.objects.get().status == Shipment.Status.ACTIVE
-    assert sorted(Notification.objects.values_list("channel", "status")) == [
-        ("email", "sent"),
-        ("push", "sent"),
-        ("sms", "sent"),
-    ]
+    assert delivered() == {"email": 1, "sms": 1, "push": 1}
     assert audit_problems() == []
 
 
@@ -155,9 +164,7 @@ def test_failing_refund_stops_for_review_with_stock_released(checkout):
     assert result.order.state == "reserved"
     assert result.run.status == SagaRun.Status.NEEDS_REVIEW
     assert result.run.error_code == SagaRun.Reason.COMPENSATION_FAILED
-    assert SagaStep.objects.get(run=result.run, name="charge-card").status == (
-        SagaStep.Status.NEEDS_REVIEW
-    )
+    assert step_of(result.run, "charge-card").status == StepStatus.NEEDS_REVIEW
     assert Refund.objects.count() == 0
     assert ProcessorRefund.objects.count() == 0
     assert {sku: reserved for sku, (_, reserved) in stock().items()} == {
@@ -173,24 +180,21 @@ def test_failing_sms_is_recorded_and_the_order_still_ships(checkout):
 
     assert result.order.state == "shipped"
     assert result.run.status == SagaRun.Status.COMPLETED
-    assert SagaStep.objects.get(run=result.run, name="notify-sms").status == (
-        SagaStep.Status.FAILED
-    )
-    assert dict(Notification.objects.values_list("channel", "status")) == {
-        "email": "sent",
-        "sms": "failed",
-        "push": "sent",
-    }
+    assert step_of(result.run, "notify-sms").status == StepStatus.FAILED
+    assert delivered() == {"email": 1, "sms": 0, "push": 1}
     assert audit_problems() == []
 
 
-def test_out_of_stock_cancels_before_charging(checkout):
-    """More than the shelf holds: the order is cancelled, nothing charged."""
-    result = checkout(lines=[{"sku": "MUG-001", "quantity": 6}])
+def test_out_of_stock_is_refused_and_leaves_nothing_behind(checkout):
+    """More than the shelf holds: refused at once; no order, no run, no hold."""
+    with pytest.raises(OutOfStock) as refused:
+        checkout(lines=[{"sku": "MUG-001", "quantity": 6}])
 
-    assert result.order.state == "cancelled"
-    assert result.order.failure_code == "out_of_stock"
-    assert Charge.objects.count() == 0
+    assert refused.value.extra["skus"] == ["MUG-001"]
+    assert not Order.objects.exists()
+    assert not SagaRun.objects.exists()
+    assert not Reservation.objects.exists()
+    assert not OutboxMessage.objects.exists()
     assert stock() == STOCK_BEFORE
     assert audit_problems() == []
 

@@ -8,6 +8,7 @@ from faults.models import FaultPlan
 from orders.exceptions import UnknownProduct
 from orders.models import Order
 from sagas.models import SagaRun
+from warehouse.models import StockItem
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +50,10 @@ def test_an_order_whose_run_cannot_be_recorded_is_not_kept(checkout, monkeypatch
     assert not FaultPlan.objects.exists()
 
 
-def test_in_worker_mode_the_run_waits_for_a_worker(checkout, settings, monkeypatch):
+def test_in_worker_mode_the_stock_is_held_and_the_rest_waits_for_a_worker(
+    checkout, settings, monkeypatch
+):
+    """The hold runs in the request even then: a refusal is answered at once."""
     settings.CHECKOUT_EXECUTION = "worker"
     queued: list[int] = []
     monkeypatch.setattr(
@@ -62,4 +66,7 @@ def test_in_worker_mode_the_run_waits_for_a_worker(checkout, settings, monkeypat
     assert (result.order.state, result.run.status) == ("created", "running")
     assert result.run.lease_owner == ""
     assert queued == [result.run.pk]
-    assert [row.status for row in result.run.step_rows] == ["pending"] * 7
+    assert [row.status for row in result.run.step_rows] == ["completed"] + [
+        "pending"
+    ] * 6
+    assert StockItem.objects.get(sku="TEE-001").reserved == 2
