@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
 
 from config.api_schema import problem_responses
 
@@ -17,6 +18,9 @@ class TokenObtainApi(ObtainAuthToken):
     """
 
     authentication_classes = []
+    # ObtainAuthToken also parses forms and multipart bodies; the API speaks JSON
+    # only, and every other parser is one more door for a password guess.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
         operation_id="auth_token_obtain",

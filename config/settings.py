@@ -174,7 +174,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # JSON in and out: the schema documents exactly what the API speaks.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser with a nesting limit (see config.api_parsers).
+    "DEFAULT_PARSER_CLASSES": ["config.api_parsers.JSONParser"],
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
 }
 
