@@ -8,9 +8,6 @@ from rest_framework import serializers
 
 from config.problems import PROBLEM_CONTENT_TYPE
 
-# The Idempotency-Key middleware's rule (idempotency.middleware.KEY_PATTERN).
-IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7E]{1,255}$"
-
 PROBLEM_DESCRIPTIONS = {
     400: "The request is not valid (see `code`, and `errors` for field errors).",
     401: "No credentials, or credentials that are not valid.",

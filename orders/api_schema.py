@@ -14,7 +14,8 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 
-from config.api_schema import IDEMPOTENCY_KEY_PATTERN, RETRY_AFTER, problem_responses
+from config.api_schema import RETRY_AFTER, problem_responses
+from idempotency.headers import SCHEMA_PATTERN as IDEMPOTENCY_KEY_PATTERN
 from orders.serializers import CheckoutSerializer, OrderSerializer, ProductSerializer
 
 TAG = "orders"
@@ -47,8 +48,13 @@ def _idempotency_key(*, required: bool) -> OpenApiParameter:
         required=required,
         pattern=IDEMPOTENCY_KEY_PATTERN,
         description=(
-            "1 to 255 printable ASCII characters, unique per request. Sending it "
-            "again with the same body replays the first response "
+            "One key per request, as a Structured Field String of 1 to 255 "
+            'printable ASCII characters (`Idempotency-Key: "8e03978e-40d5"`), '
+            "or bare, made of letters, digits and ``!#$%&'*+-.^_`|~:/`` "
+            '(`Idempotency-Key: 8e03978e-40d5`): `"abc"` and `abc` are one key. '
+            "A comma is never part of a key: a header sent twice (which servers "
+            "join with a comma) or a list is 400 `idempotency_key_invalid`. "
+            "Sending the key again with the same body replays the first response "
             "(`Idempotent-Replayed: true`); with another body answers 422; "
             "while the first request still runs, 409 with Retry-After."
         ),

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from config.api_schema import IDEMPOTENCY_KEY_PATTERN
+from idempotency.headers import SCHEMA_PATTERN as IDEMPOTENCY_KEY_PATTERN
 
 KEY_PATTERN = re.compile(IDEMPOTENCY_KEY_PATTERN)
 CHECKS = [
