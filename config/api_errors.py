@@ -52,13 +52,7 @@ def api_exception_handler(
     """Return the problem+json response for ``exc`` (DRF's EXCEPTION_HANDLER)."""
     if isinstance(exc, ApplicationError):
         set_rollback()
-        return problem_response(
-            status=exc.status,
-            code=exc.code,
-            title=exc.title,
-            detail=exc.message,
-            **exc.extra,
-        )
+        return application_error_response(exc)
     # DRF answers Django's Http404 and PermissionDenied as its own NotFound and
     # PermissionDenied; convert first so that they get those codes too.
     if isinstance(exc, Http404):
@@ -90,6 +84,21 @@ def api_exception_handler(
         detail=detail,
         headers=headers,
         **extra,
+    )
+
+
+def application_error_response(error: ApplicationError) -> HttpResponse:
+    """Return the problem+json response of an application error."""
+    headers = {}
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    return problem_response(
+        status=error.status,
+        code=error.code,
+        title=error.title,
+        detail=error.message,
+        headers=headers,
+        **error.extra,
     )
 
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sagas",
     "idempotency",
     "outbox",
+    "throttling",
     # The "external" services and the orchestrator.
     "faults",
     "payments",
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "idempotency.middleware.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "throttling.middleware.LoginThrottledMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -177,6 +179,10 @@ REST_FRAMEWORK = {
     # DRF's JSON parser with a nesting limit (see config.api_parsers).
     "DEFAULT_PARSER_CLASSES": ["config.api_parsers.JSONParser"],
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
+    # How many proxies in front of the service append to X-Forwarded-For: the
+    # client's address for throttling is the one the last of them saw. 0 trusts
+    # no such header, or every request could claim a new address.
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
 
 # Limits of one checkout, read when a request arrives. The body size limit is
@@ -184,18 +190,26 @@ REST_FRAMEWORK = {
 CHECKOUT_MAX_LINES = int(os.environ.get("CHECKOUT_MAX_LINES", "20"))
 CHECKOUT_MAX_QUANTITY = int(os.environ.get("CHECKOUT_MAX_QUANTITY", "10"))
 CHECKOUT_THROTTLE_RATE = os.environ.get("CHECKOUT_THROTTLE_RATE", "60/min")
+# Failed logins (API token, login form, admin) allowed per user name and per
+# client address; a successful login does not count (see throttling.logins).
+LOGIN_THROTTLE_USERNAME_RATE = os.environ.get("LOGIN_THROTTLE_USERNAME_RATE", "5/min")
+LOGIN_THROTTLE_ADDRESS_RATE = os.environ.get("LOGIN_THROTTLE_ADDRESS_RATE", "20/min")
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(
     os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(64 * 1024))
 )
 
 # The cache holds the throttles' counters. LocMemCache is per process: exact for
-# the embedded default (one web process); several web processes share Redis.
+# the embedded default (one web process); several web processes share Redis, and
+# gunicorn refuses to start several workers without it (gunicorn.conf.py).
+# Short socket timeouts: an unreachable Redis costs a request half a second once,
+# then the throttles count in memory for a while (throttling.counters).
 CACHES = {
     "default": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "orders",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -233,6 +247,8 @@ IDEMPOTENCY_LOCK_SECONDS = int(os.environ.get("IDEMPOTENCY_LOCK_SECONDS", "60"))
 
 # --- Auth, i18n, static ---------------------------------------------------------------
 
+# Django's ModelBackend, with failed logins throttled before a password is hashed.
+AUTHENTICATION_BACKENDS = ["throttling.backends.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -103,7 +103,7 @@ def replay_response(record: IdempotencyKey) -> HttpResponse:
 def error_response(error: IdempotencyError) -> HttpResponse:
     """Return the problem+json response for a refused request."""
     headers = {}
-    if isinstance(error, IdempotencyKeyInProgress):
+    if error.retry_after is not None:
         headers["Retry-After"] = str(error.retry_after)
     return problem_response(
         status=error.status,
