@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Before django_q: its qcluster command waits for the broker (workers/).
+    "workers",
     "django_q",
     # Domain-free building blocks.
     "sagas",
@@ -129,6 +132,10 @@ def database_config(url: str) -> dict:
         # database, as they do in production.
         db_file = Path(config["NAME"])
         config["TEST"] = {"NAME": str(db_file.with_name(f"test-{db_file.name}"))}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # libpq waits forever for an unreachable server: give up after a few
+        # seconds, so that the request answers 503 instead of hanging.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return config
 
 
@@ -138,6 +145,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Task queue (django-q2) -----------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def redis_url_with_timeouts(url: str, *, connect: float, read: float) -> str:
+    """Return ``url`` with socket timeouts, unless it sets its own.
+
+    redis-py waits forever by default: a Redis that stops answering would hang
+    the request (or the worker) that asked it, instead of failing fast.
+    """
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("socket_connect_timeout", str(connect))
+    query.setdefault("socket_timeout", str(read))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
 
 # A task that outlives `timeout` is killed; the broker hands a task out again when
 # it is not acknowledged within `retry` seconds. retry must exceed timeout or a slow
@@ -153,7 +174,12 @@ Q_CLUSTER = {
     "catch_up": False,
     "save_limit": 1000,
     "label": "Task queue",
-    **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default", "poll": 0.2}),
+    # The broker reads with a 1 s blocking pop: its read timeout must be longer.
+    **(
+        {"redis": redis_url_with_timeouts(REDIS_URL, connect=2, read=5)}
+        if REDIS_URL
+        else {"orm": "default", "poll": 0.2}
+    ),
 }
 
 # How long a worker owns a saga run before the sweeper may take it over, and how
