@@ -77,8 +77,9 @@ product_list = extend_schema(
     tags=[TAG],
     responses={
         200: OpenApiResponse(ProductSerializer(many=True), "The catalogue."),
-        **problem_responses(401, 500),
+        **problem_responses(401, 500, 503),
     },
+    parameters=[RETRY_AFTER],
 )
 
 order_list = extend_schema(
@@ -88,8 +89,9 @@ order_list = extend_schema(
     tags=[TAG],
     responses={
         200: OrderSerializer(many=True),
-        **problem_responses(401, 500),
+        **problem_responses(401, 500, 503),
     },
+    parameters=[RETRY_AFTER],
 )
 
 order_create = extend_schema(
@@ -154,7 +156,7 @@ order_create = extend_schema(
     responses={
         201: OpenApiResponse(OrderSerializer, "The saga finished."),
         202: OpenApiResponse(OrderSerializer, "The saga continues in a worker."),
-        **problem_responses(400, 401, 402, 403, 409, 413, 415, 422, 429, 500),
+        **problem_responses(400, 401, 402, 403, 409, 413, 415, 422, 429, 500, 503),
     },
 )
 
@@ -162,8 +164,8 @@ order_detail = extend_schema(
     operation_id="orders_retrieve",
     summary="Get one of your orders",
     tags=[TAG],
-    parameters=[ORDER_ID],
-    responses={200: OrderSerializer, **problem_responses(401, 404, 500)},
+    parameters=[ORDER_ID, RETRY_AFTER],
+    responses={200: OrderSerializer, **problem_responses(401, 404, 500, 503)},
 )
 
 order_cancel = extend_schema(
@@ -182,12 +184,13 @@ order_cancel = extend_schema(
         ORDER_ID,
         _idempotency_key(required=False),
         _replayed([200, 202, 400, 404, 409, 413]),
+        RETRY_AFTER,
     ],
     responses={
         200: OpenApiResponse(OrderSerializer, "The order is cancelled or refunded."),
         202: OpenApiResponse(
             OrderSerializer, "Cancellation requested; the saga's worker undoes it."
         ),
-        **problem_responses(400, 401, 403, 404, 409, 413, 422, 500),
+        **problem_responses(400, 401, 403, 404, 409, 413, 422, 500, 503),
     },
 )

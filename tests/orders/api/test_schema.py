@@ -85,10 +85,26 @@ def test_checkout_documents_its_statuses_and_headers(schema):
         "422",
         "429",
         "500",
+        "503",
     }
     assert responses["201"]["headers"]["Location"]["required"] is True
     assert responses["202"]["headers"]["Location"]["required"] is True
     assert responses["429"]["headers"]["Retry-After"]["required"] is True
+
+
+def test_every_operation_documents_a_503_with_retry_after(schema):
+    """A dependency down is part of every operation's contract (config.outages)."""
+    for path, method in OPERATIONS:
+        response = operation(schema, path, method)["responses"]["503"]
+        assert response["headers"]["Retry-After"]["required"] is True, (path, method)
+
+
+def test_every_request_body_is_json_only(schema):
+    """The API parses JSON only; the schema offers nothing else (issue 12)."""
+    for path, method in OPERATIONS:
+        body = operation(schema, path, method).get("requestBody")
+        if body is not None:
+            assert list(body["content"]) == ["application/json"], (path, method)
 
 
 def test_checkout_requires_an_idempotency_key_header(schema):
