@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from orders.models import Product
 from outbox.models import WebhookEndpoint
+from outbox.signing import secret_generate
 from tests.system.harness import Processes, WebhookReceiver
 from tests.system.redis_server import BINARY as REDIS_SERVER
 from tests.system.redis_server import RedisServer
@@ -38,7 +39,7 @@ class Shop:
 @pytest.fixture
 def receiver() -> Iterator[WebhookReceiver]:
     """A webhook consumer on 127.0.0.1, verifying signatures with its secret."""
-    server = WebhookReceiver(secret="system-test-webhook-secret").start()
+    server = WebhookReceiver(secret=secret_generate()).start()
     yield server
     server.stop()
 
