@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -242,6 +244,9 @@ CACHES = {
     )
 }
 
+# The interactive docs at /api/docs/ (the schema at /api/schema/ is always on).
+API_DOCS_ENABLED = env_bool("API_DOCS_ENABLED", default=True)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Order service API",
     "DESCRIPTION": (
@@ -270,6 +275,29 @@ IDEMPOTENCY_RETENTION_SECONDS = int(
     os.environ.get("IDEMPOTENCY_RETENTION_SECONDS", str(24 * 3600))
 )
 IDEMPOTENCY_LOCK_SECONDS = int(os.environ.get("IDEMPOTENCY_LOCK_SECONDS", "60"))
+
+# --- Content-Security-Policy ---------------------------------------------------------
+
+# Every page, admin and Swagger UI included, runs scripts from this site's files
+# only: no inline code, no eval, nothing from elsewhere, so an injected <script>
+# or on* handler does not run. Styles may be inline: Mermaid draws its diagrams
+# with a <style> element and style attributes and takes no nonce. A style runs
+# no code, and with images, fonts and connections limited to this site an
+# injected one cannot send anything away. Data URIs are Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Auth, i18n, static ---------------------------------------------------------------
 
@@ -314,6 +342,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")
 # the environment (prometheus_client reads it there at import), exist, and be
 # emptied before the service starts.
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+# Who may read /metrics (observability.access): anyone, unless closed (as the
+# production settings do); then a staff session or "Authorization: Bearer
+# <METRICS_TOKEN>", the token Prometheus is configured with.
+METRICS_PUBLIC = env_bool("METRICS_PUBLIC", default=True)
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -153,15 +153,29 @@ def test_the_limits_are_in_the_schema(schema, settings):
     assert schemas["LineInputRequest"]["properties"]["quantity"]["maximum"] == 10
 
 
-def test_the_docs_load_only_local_static_files():
-    """The Swagger UI page references /static/ files only: no CDN."""
+def test_the_docs_load_only_local_files_and_no_inline_code():
+    """The Swagger UI page references files of this site only (no CDN), its
+    start-up script among them: nothing inline for the CSP to refuse."""
     client = Client()
     page = client.get("/api/docs/")
 
     assert page.status_code == 200
-    urls = URL_ATTRIBUTE.findall(page.content.decode())
+    html = page.content.decode()
+    urls = URL_ATTRIBUTE.findall(html)
     assert urls
-    assert all(url.startswith("/static/") for url in urls), urls
-    assert "//cdn" not in page.content.decode()
+    assert all(url.startswith("/static/") for url in urls[:-1]), urls
+    assert urls[-1] == "/api/docs/?script="
+    assert "//cdn" not in html
+    assert "<style" not in html
+    assert re.search(r"<script>", html) is None
     for url in urls:
         assert client.get(url).status_code == 200, url
+    assert client.get(urls[-1])["Content-Type"].startswith("application/javascript")
+
+
+def test_the_docs_can_be_switched_off(settings):
+    """API_DOCS_ENABLED = False: 404; the schema itself stays."""
+    settings.API_DOCS_ENABLED = False
+
+    assert Client().get("/api/docs/").status_code == 404
+    assert Client().get("/api/schema/").status_code == 200
