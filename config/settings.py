@@ -262,6 +262,12 @@ SPECTACULAR_SETTINGS = {
     # Request and response bodies as separate components: read-only fields are
     # not asked for, write-only ones not promised.
     "COMPONENT_SPLIT_REQUEST": True,
+    # The enum components, then the links from checkout to the order's detail
+    # and cancel (drf-spectacular has no decorator for links).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "orders.api_schema.order_links_add",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrderStateEnum": "orders.states.State",
         "SagaRunStatusEnum": "sagas.models.SagaRun.Status",

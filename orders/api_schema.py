@@ -6,6 +6,7 @@ the ``extend_schema`` decorator of one operation.
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -194,3 +195,49 @@ order_cancel = extend_schema(
         **problem_responses(400, 401, 403, 404, 409, 413, 422, 500, 503),
     },
 )
+
+
+# OpenAPI links: what a client (or a stateful tester) can do with the order a
+# checkout answers, by operation id, reading the order's id from the body.
+# drf-spectacular has no decorator for links; order_links_add() adds them.
+ORDER_LINKS = {
+    "GetOrder": {
+        "operationId": "orders_retrieve",
+        "parameters": {"id": "$response.body#/id"},
+        "description": "Read the order this checkout created.",
+    },
+    "CancelOrder": {
+        "operationId": "orders_cancel",
+        "parameters": {"id": "$response.body#/id"},
+        "description": "Cancel the order this checkout created.",
+    },
+}
+LINKED_RESPONSES = {("/api/orders/", "post"): ("201", "202")}
+
+
+def order_links_add(result: dict, generator, request, public) -> dict:
+    """Add ORDER_LINKS to the checkout's responses (a POSTPROCESSING_HOOKS entry)."""
+    for (path, method), statuses in LINKED_RESPONSES.items():
+        responses = result["paths"][path][method]["responses"]
+        for status in statuses:
+            responses[status]["links"] = ORDER_LINKS
+    return result
+
+
+class StrictInputSchema(OpenApiSerializerExtension):
+    """Describe StrictInputSerializer bodies as they are: no unknown members.
+
+    The serializer refuses fields it does not declare (400); a schema that
+    allowed them would invite generated clients and fuzzers to send them.
+    """
+
+    target_class = "orders.serializers.StrictInputSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(
+            self.target, direction, bypass_extensions=True
+        )
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
