@@ -108,6 +108,12 @@ order_create = extend_schema(
         "or a person must review it. 409 `out_of_stock` and 402 "
         "`payment_declined` / `invalid_payment_token`: the checkout was rolled "
         "back, nothing is charged; `order_id` and `Location` name the order."
+        "\n\n429 `throttled` with `Retry-After`: over the checkouts allowed per "
+        "user (60 a minute by default), counted across every web process; while "
+        "the shared cache is unreachable each process counts on its own rather "
+        "than refuse the checkout. 503 `broker_unavailable` (worker mode, task "
+        "queue down) or `database_unavailable`: retry after `Retry-After` with "
+        "the same key; an order the first attempt committed is answered then."
     ),
     tags=[TAG],
     request=CheckoutSerializer,

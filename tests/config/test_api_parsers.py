@@ -82,6 +82,45 @@ def test_a_body_nested_too_deep_is_a_400_problem_logged_once(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", [TOKEN_URL, ORDERS_URL])
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"username": NaN}', "application/json"),
+        (b'{"username": ' + b"9" * 5000 + b"}", "application/json"),
+        (b'{"username": "\xff\xfe"}', "application/json"),
+        (b"\xef\xbb\xbf{}", "application/json"),
+        (b'{"username": "x"', "application/json"),
+        (b'{"username": "x"}', "application/json; charset=bz2"),
+        (b'{"username": "x"}', "application/json; charset=rot13"),
+    ],
+    ids=[
+        "nan",
+        "5000-digit-number",
+        "invalid-utf-8",
+        "byte-order-mark",
+        "truncated",
+        "compressing-charset",
+        "transforming-charset",
+    ],
+)
+def test_malformed_json_of_any_shape_is_a_400_problem(
+    api_client, path, body, content_type, caplog
+):
+    """Bad numbers, bad encodings, bad syntax: 400 malformed_request, one line."""
+    with caplog.at_level(logging.INFO):
+        response = api_client.post(
+            path, body, content_type=content_type, headers={"Idempotency-Key": "k"}
+        )
+
+    assert_problem(response, 400, "malformed_request")
+    assert [r.levelname for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "WARNING"
+    ]
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_a_refused_deep_checkout_keeps_its_key_as_a_refusal(api_client):
     """The 400 is the request's outcome: a retry with the same key replays it."""
     headers = {"Idempotency-Key": '"deep-2"'}
