@@ -60,7 +60,7 @@ CONFIG = schemathesis.Config.from_dict(
     }
 )
 STATEFUL = hypothesis_settings(
-    max_examples=30,
+    max_examples=40,
     stateful_step_count=6,
     deadline=None,
     database=None,
