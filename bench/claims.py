@@ -1,8 +1,8 @@
 """Claim a unique row: get_or_create (read, then insert in a transaction) vs one INSERT.
 
 Both variants claim rows that do not exist yet, which is the usual path of a
-checkout (a new charge, a new shipment, a new notification), interleaved round by
-round so that both see the same machine.
+checkout (a new charge, a new shipment), interleaved round by round so that both
+see the same machine. The rows are ledger charges, unique by idempotency key.
 """
 
 from __future__ import annotations
@@ -14,18 +14,20 @@ ROUNDS = 2000
 
 def main() -> None:
     from config.claims import row_claim
-    from notifications.models import Notification
+    from payments.models import Charge
+
+    values = {"operation_id": "op", "external_id": "ch", "amount_minor": 1}
 
     def with_get_or_create(i: int) -> None:
-        Notification.objects.get_or_create(
-            operation_id=f"goc-{i}", channel="email", defaults={"body": "x"}
+        Charge.objects.get_or_create(
+            idempotency_key=f"goc-{i}", defaults={**values, "currency": "EUR"}
         )
 
     def with_row_claim(i: int) -> None:
         row_claim(
-            Notification,
-            lookup={"operation_id": f"claim-{i}", "channel": "email"},
-            values={"body": "x"},
+            Charge,
+            lookup={"idempotency_key": f"claim-{i}"},
+            values={**values, "currency": "EUR"},
         )
 
     compare(

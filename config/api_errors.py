@@ -10,16 +10,19 @@ that failed.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from config.errors import ApplicationError
+from config.outages import outage_for
 from config.problems import problem_response
 
 logger = logging.getLogger(__name__)
@@ -30,6 +33,8 @@ BAD_REQUEST_TITLE = "The request could not be understood."
 TOO_LARGE_TITLE = "The request body is too large."
 NOT_FOUND_TITLE = "Nothing is found at this address."
 FORBIDDEN_TITLE = "You are not allowed to do this."
+# A page without the database: it must not load a user, a session or messages.
+OUTAGE_TEMPLATE = "503.html"
 
 # DRF's own errors, by class, to the stable codes clients match on.
 DRF_CODES: dict[type[drf_exceptions.APIException], str] = {
@@ -52,15 +57,7 @@ def api_exception_handler(
     """Return the problem+json response for ``exc`` (DRF's EXCEPTION_HANDLER)."""
     if isinstance(exc, ApplicationError):
         set_rollback()
-        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-        return problem_response(
-            status=exc.status,
-            code=exc.code,
-            title=exc.title,
-            detail=exc.message,
-            headers=headers,
-            **exc.extra,
-        )
+        return application_error_response(exc)
     # DRF answers Django's Http404 and PermissionDenied as its own NotFound and
     # PermissionDenied; convert first so that they get those codes too.
     if isinstance(exc, Http404):
@@ -95,6 +92,21 @@ def api_exception_handler(
     )
 
 
+def application_error_response(error: ApplicationError) -> HttpResponse:
+    """Return the problem+json response of an application error."""
+    headers = {}
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    return problem_response(
+        status=error.status,
+        code=error.code,
+        title=error.title,
+        detail=error.message,
+        headers=headers,
+        **error.extra,
+    )
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Answer a request Django refused (handler400): 413 for a body too large."""
     if not request.path.startswith(API_PREFIX):
@@ -121,8 +133,22 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Answer an unhandled error: problem+json under /api/, Django's page elsewhere."""
-    if request.path.startswith(API_PREFIX):
+    """Answer an unhandled error: problem+json under /api/, Django's page elsewhere.
+
+    A dependency that is down (config.outages) is answered 503 with Retry-After
+    instead. Django calls this view while it handles the exception, anywhere
+    from the first middleware to the view, so ``sys.exc_info()`` still holds
+    it: the one place that sees them all.
+    """
+    outage = outage_for(sys.exc_info()[1])
+    api = request.path.startswith(API_PREFIX)
+    if outage is not None:
+        if api:
+            return application_error_response(outage)
+        response = render(request, OUTAGE_TEMPLATE, {"outage": outage}, status=503)
+        response["Retry-After"] = str(outage.retry_after)
+        return response
+    if api:
         return problem_response(
             status=500, code="server_error", title=SERVER_ERROR_TITLE
         )

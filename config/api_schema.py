@@ -8,9 +8,6 @@ from rest_framework import serializers
 
 from config.problems import PROBLEM_CONTENT_TYPE
 
-# The Idempotency-Key middleware's rule (idempotency.middleware.KEY_PATTERN).
-IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7E]{1,255}$"
-
 PROBLEM_DESCRIPTIONS = {
     400: "The request is not valid (see `code`, and `errors` for field errors).",
     401: "No credentials, or credentials that are not valid.",
@@ -23,6 +20,11 @@ PROBLEM_DESCRIPTIONS = {
     422: "The Idempotency-Key was already used with a different request body.",
     429: "Too many requests; wait for `Retry-After` seconds.",
     500: "The server failed; the request can be retried. No details are given.",
+    503: (
+        "A dependency is down (`database_unavailable`, `broker_unavailable`): "
+        "nothing was lost; retry after `Retry-After` seconds, with the same "
+        "Idempotency-Key if the request had one."
+    ),
 }
 
 
@@ -51,7 +53,8 @@ RETRY_AFTER = OpenApiParameter(
     OpenApiTypes.INT,
     location=OpenApiParameter.HEADER,
     required=True,
-    response=[429],
+    # Attached to whichever of these responses an operation documents.
+    response=[429, 503],
     description="Seconds to wait before trying again.",
 )
 

@@ -20,7 +20,8 @@ class ApplicationError(Exception):
     code = "application_error"
     status = 400
     title = "The request could not be completed."
-    # Seconds a client should wait before sending the request again, if it may.
+    # Seconds after which the same request may succeed (sent as Retry-After), for
+    # errors that are about now, not about the request: throttled, busy, an outage.
     retry_after: int | None = None
 
     def __init__(self, message: str | None = None, **extra: Any) -> None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,11 +58,14 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Before django_q: its qcluster command waits for the broker (workers/).
+    "workers",
     "django_q",
     # Domain-free building blocks.
     "sagas",
     "idempotency",
     "outbox",
+    "throttling",
     # The "external" services and the orchestrator.
     "faults",
     "payments",
@@ -74,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "idempotency.middleware.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "throttling.middleware.LoginThrottledMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -127,6 +134,10 @@ def database_config(url: str) -> dict:
         # database, as they do in production.
         db_file = Path(config["NAME"])
         config["TEST"] = {"NAME": str(db_file.with_name(f"test-{db_file.name}"))}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # libpq waits forever for an unreachable server: give up after a few
+        # seconds, so that the request answers 503 instead of hanging.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return config
 
 
@@ -136,6 +147,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Task queue (django-q2) -----------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def redis_url_with_timeouts(url: str, *, connect: float, read: float) -> str:
+    """Return ``url`` with socket timeouts, unless it sets its own.
+
+    redis-py waits forever by default: a Redis that stops answering would hang
+    the request (or the worker) that asked it, instead of failing fast.
+    """
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("socket_connect_timeout", str(connect))
+    query.setdefault("socket_timeout", str(read))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
 
 # A task that outlives `timeout` is killed; the broker hands a task out again when
 # it is not acknowledged within `retry` seconds. retry must exceed timeout or a slow
@@ -151,7 +176,12 @@ Q_CLUSTER = {
     "catch_up": False,
     "save_limit": 1000,
     "label": "Task queue",
-    **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default", "poll": 0.2}),
+    # The broker reads with a 1 s blocking pop: its read timeout must be longer.
+    **(
+        {"redis": redis_url_with_timeouts(REDIS_URL, connect=2, read=5)}
+        if REDIS_URL
+        else {"orm": "default", "poll": 0.2}
+    ),
 }
 
 # How long a worker owns a saga run before the sweeper may take it over, and how
@@ -174,8 +204,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # JSON in and out: the schema documents exactly what the API speaks.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser with a nesting limit (see config.api_parsers).
+    "DEFAULT_PARSER_CLASSES": ["config.api_parsers.JSONParser"],
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
+    # How many proxies in front of the service append to X-Forwarded-For: the
+    # client's address for throttling is the one the last of them saw. 0 trusts
+    # no such header, or every request could claim a new address.
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
 
 # Limits of one checkout, read when a request arrives. The body size limit is
@@ -183,23 +218,34 @@ REST_FRAMEWORK = {
 CHECKOUT_MAX_LINES = int(os.environ.get("CHECKOUT_MAX_LINES", "20"))
 CHECKOUT_MAX_QUANTITY = int(os.environ.get("CHECKOUT_MAX_QUANTITY", "10"))
 CHECKOUT_THROTTLE_RATE = os.environ.get("CHECKOUT_THROTTLE_RATE", "60/min")
+# Failed logins (API token, login form, admin) allowed per user name and per
+# client address; a successful login does not count (see throttling.logins).
+LOGIN_THROTTLE_USERNAME_RATE = os.environ.get("LOGIN_THROTTLE_USERNAME_RATE", "5/min")
+LOGIN_THROTTLE_ADDRESS_RATE = os.environ.get("LOGIN_THROTTLE_ADDRESS_RATE", "20/min")
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(
     os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(64 * 1024))
 )
 
 # The cache holds the throttles' counters. LocMemCache is per process: exact for
-# the embedded default (one web process); several web processes share Redis.
+# the embedded default (one web process); several web processes share Redis, and
+# gunicorn refuses to start several workers without it (gunicorn.conf.py).
+# Short socket timeouts: an unreachable Redis costs a request half a second once,
+# then the throttles count in memory for a while (throttling.counters).
 CACHES = {
     "default": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "orders",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# The interactive docs at /api/docs/ (the schema at /api/schema/ is always on).
+API_DOCS_ENABLED = env_bool("API_DOCS_ENABLED", default=True)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Order service API",
@@ -216,6 +262,12 @@ SPECTACULAR_SETTINGS = {
     # Request and response bodies as separate components: read-only fields are
     # not asked for, write-only ones not promised.
     "COMPONENT_SPLIT_REQUEST": True,
+    # The enum components, then the links from checkout to the order's detail
+    # and cancel (drf-spectacular has no decorator for links).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "orders.api_schema.order_links_add",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrderStateEnum": "orders.states.State",
         "SagaRunStatusEnum": "sagas.models.SagaRun.Status",
@@ -230,8 +282,33 @@ IDEMPOTENCY_RETENTION_SECONDS = int(
 )
 IDEMPOTENCY_LOCK_SECONDS = int(os.environ.get("IDEMPOTENCY_LOCK_SECONDS", "60"))
 
+# --- Content-Security-Policy ---------------------------------------------------------
+
+# Every page, admin and Swagger UI included, runs scripts from this site's files
+# only: no inline code, no eval, nothing from elsewhere, so an injected <script>
+# or on* handler does not run. Styles may be inline: Mermaid draws its diagrams
+# with a <style> element and style attributes and takes no nonce. A style runs
+# no code, and with images, fonts and connections limited to this site an
+# injected one cannot send anything away. Data URIs are Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # --- Auth, i18n, static ---------------------------------------------------------------
 
+# Django's ModelBackend, with failed logins throttled before a password is hashed.
+AUTHENTICATION_BACKENDS = ["throttling.backends.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -276,6 +353,11 @@ PUSH_BACKEND = os.environ.get("PUSH_BACKEND", "notifications.backends.ConsoleBac
 # the environment (prometheus_client reads it there at import), exist, and be
 # emptied before the service starts.
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+# Who may read /metrics (observability.access): anyone, unless closed (as the
+# production settings do); then a staff session or "Authorization: Bearer
+# <METRICS_TOKEN>", the token Prometheus is configured with.
+METRICS_PUBLIC = env_bool("METRICS_PUBLIC", default=True)
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

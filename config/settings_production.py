@@ -18,8 +18,14 @@ if SECRET_KEY == INSECURE_DEV_SECRET_KEY:
 DEBUG = False
 FAULT_INJECTION = False
 
-# Served behind TLS: cookies only over HTTPS, HSTS for a year, HTTP redirected.
+# The business figures at /metrics: a bearer token (METRICS_TOKEN) or a staff
+# session, whatever the environment says.
+METRICS_PUBLIC = False
+
+# Served behind TLS: cookies only over HTTPS, HSTS for a year, HTTP redirected,
+# except the probes: a cluster's health checks speak plain HTTP to the pod.
 SECURE_SSL_REDIRECT = True
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -2,21 +2,18 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from config import health
 from config.api_auth import TokenObtainApi
+from config.api_docs import ApiDocsView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("api/", include("orders.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path(
-        "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema"),
-        name="api-docs",
-    ),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", include("observability.urls")),

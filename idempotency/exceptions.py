@@ -20,11 +20,11 @@ class IdempotencyKeyMissing(IdempotencyError):
 
 
 class IdempotencyKeyInvalid(IdempotencyError):
-    """The Idempotency-Key header is empty, too long or not printable ASCII."""
+    """The Idempotency-Key header is not one key: repeated, a list, malformed."""
 
     code = "idempotency_key_invalid"
     status = 400
-    title = "The Idempotency-Key must be 1 to 255 printable ASCII characters."
+    title = "The Idempotency-Key header must hold one key of 1 to 255 characters."
 
 
 class IdempotencyKeyReused(IdempotencyError):

@@ -4,7 +4,8 @@ Which requests it handles: POST, PUT, PATCH and DELETE under ``/api/``, except
 the IDEMPOTENCY_EXEMPT_PATHS (default: the token endpoint), from an
 authenticated user (anonymous requests pass through; the view answers 401).
 The header is required on POST to the IDEMPOTENCY_REQUIRED_PATHS (default:
-``/api/orders/``) and optional elsewhere. The header value is used verbatim.
+``/api/orders/``) and optional elsewhere. The header is one Structured Field
+String or a bare key (``idempotency.headers``); a repeated header is refused.
 
 Which responses are stored and replayed (the rest release the key so that the
 client can retry with it):
@@ -31,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -46,6 +46,7 @@ from idempotency.exceptions import (
     IdempotencyKeyMissing,
     IdempotencyKeyReused,
 )
+from idempotency.headers import idempotency_key_parse
 from idempotency.models import PATH_MAX_LENGTH, IdempotencyKey
 from idempotency.scopes import request_scope
 from idempotency.services import (
@@ -61,7 +62,6 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 API_PREFIX = "/api/"
 DEFAULT_EXEMPT_PATHS = ("/api/auth/token/",)
 DEFAULT_REQUIRED_PATHS = ("/api/orders/",)
-KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
 STORED_HEADERS = ("Content-Type", "Content-Language", "Location", "Link")
 NOT_STORED_STATUSES = frozenset({401, 403, 408, 425, 429})
 
@@ -103,10 +103,15 @@ def replay_response(record: IdempotencyKey) -> HttpResponse:
 def error_response(error: IdempotencyError) -> HttpResponse:
     """Return the problem+json response for a refused request."""
     headers = {}
-    if isinstance(error, IdempotencyKeyInProgress):
+    if error.retry_after is not None:
         headers["Retry-After"] = str(error.retry_after)
     return problem_response(
-        status=error.status, code=error.code, title=error.title, headers=headers
+        status=error.status,
+        code=error.code,
+        title=error.title,
+        # The title already says it all unless the error has more to say.
+        detail=error.message if error.message != error.title else "",
+        headers=headers,
     )
 
 
@@ -132,13 +137,11 @@ class IdempotencyKeyMiddleware:
         try:
             if key is None:
                 raise IdempotencyKeyMissing()
-            if not KEY_PATTERN.fullmatch(key):
-                raise IdempotencyKeyInvalid()
             claim = idempotency_key_claim(
                 scope=scope,
                 method=request.method,
                 path=path,
-                key=key,
+                key=idempotency_key_parse(key),
                 fingerprint=request_fingerprint(request),
             )
         except IdempotencyError as error:

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from config.problems import problem_response
 from idempotency.exceptions import IdempotencyKeyMissing
+from idempotency.headers import idempotency_key_parse
 from idempotency.middleware import HEADER as IDEMPOTENCY_HEADER
 from orders import api_schema
 from orders.checkout.services import CheckoutResult, checkout_start, order_cancel
@@ -125,10 +126,12 @@ class OrderListApi(GenericAPIView):
 
     @api_schema.order_create
     def post(self, request: Request) -> Response:
-        key = request.headers.get(IDEMPOTENCY_HEADER)
-        if not key:
+        header = request.headers.get(IDEMPOTENCY_HEADER)
+        if header is None:
             # The middleware refuses this first; without it, never run unkeyed.
             raise IdempotencyKeyMissing()
+        # The key, not the header: '"abc"' and 'abc' must name one operation.
+        key = idempotency_key_parse(header)
         serializer = CheckoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = checkout_start(

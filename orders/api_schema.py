@@ -6,6 +6,7 @@ the ``extend_schema`` decorator of one operation.
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -14,7 +15,8 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 
-from config.api_schema import IDEMPOTENCY_KEY_PATTERN, RETRY_AFTER, problem_responses
+from config.api_schema import RETRY_AFTER, problem_responses
+from idempotency.headers import SCHEMA_PATTERN as IDEMPOTENCY_KEY_PATTERN
 from orders.serializers import CheckoutSerializer, OrderSerializer, ProductSerializer
 
 TAG = "orders"
@@ -47,8 +49,13 @@ def _idempotency_key(*, required: bool) -> OpenApiParameter:
         required=required,
         pattern=IDEMPOTENCY_KEY_PATTERN,
         description=(
-            "1 to 255 printable ASCII characters, unique per request. Sending it "
-            "again with the same body replays the first response "
+            "One key per request, as a Structured Field String of 1 to 255 "
+            'printable ASCII characters (`Idempotency-Key: "8e03978e-40d5"`), '
+            "or bare, made of letters, digits and ``!#$%&'*+-.^_`|~:/`` "
+            '(`Idempotency-Key: 8e03978e-40d5`): `"abc"` and `abc` are one key. '
+            "A comma is never part of a key: a header sent twice (which servers "
+            "join with a comma) or a list is 400 `idempotency_key_invalid`. "
+            "Sending the key again with the same body replays the first response "
             "(`Idempotent-Replayed: true`); with another body answers 422; "
             "while the first request still runs, 409 with Retry-After."
         ),
@@ -71,8 +78,9 @@ product_list = extend_schema(
     tags=[TAG],
     responses={
         200: OpenApiResponse(ProductSerializer(many=True), "The catalogue."),
-        **problem_responses(401, 500),
+        **problem_responses(401, 500, 503),
     },
+    parameters=[RETRY_AFTER],
 )
 
 order_list = extend_schema(
@@ -82,8 +90,9 @@ order_list = extend_schema(
     tags=[TAG],
     responses={
         200: OrderSerializer(many=True),
-        **problem_responses(401, 500),
+        **problem_responses(401, 500, 503),
     },
+    parameters=[RETRY_AFTER],
 )
 
 order_create = extend_schema(
@@ -99,6 +108,12 @@ order_create = extend_schema(
         "or a person must review it. 409 `out_of_stock` and 402 "
         "`payment_declined` / `invalid_payment_token`: the checkout was rolled "
         "back, nothing is charged; `order_id` and `Location` name the order."
+        "\n\n429 `throttled` with `Retry-After`: over the checkouts allowed per "
+        "user (60 a minute by default), counted across every web process; while "
+        "the shared cache is unreachable each process counts on its own rather "
+        "than refuse the checkout. 503 `broker_unavailable` (worker mode, task "
+        "queue down) or `database_unavailable`: retry after `Retry-After` with "
+        "the same key; an order the first attempt committed is answered then."
     ),
     tags=[TAG],
     request=CheckoutSerializer,
@@ -148,7 +163,7 @@ order_create = extend_schema(
     responses={
         201: OpenApiResponse(OrderSerializer, "The saga finished."),
         202: OpenApiResponse(OrderSerializer, "The saga continues in a worker."),
-        **problem_responses(400, 401, 402, 403, 409, 413, 415, 422, 429, 500),
+        **problem_responses(400, 401, 402, 403, 409, 413, 415, 422, 429, 500, 503),
     },
 )
 
@@ -156,8 +171,8 @@ order_detail = extend_schema(
     operation_id="orders_retrieve",
     summary="Get one of your orders",
     tags=[TAG],
-    parameters=[ORDER_ID],
-    responses={200: OrderSerializer, **problem_responses(401, 404, 500)},
+    parameters=[ORDER_ID, RETRY_AFTER],
+    responses={200: OrderSerializer, **problem_responses(401, 404, 500, 503)},
 )
 
 order_cancel = extend_schema(
@@ -176,12 +191,59 @@ order_cancel = extend_schema(
         ORDER_ID,
         _idempotency_key(required=False),
         _replayed([200, 202, 400, 404, 409, 413]),
+        RETRY_AFTER,
     ],
     responses={
         200: OpenApiResponse(OrderSerializer, "The order is cancelled or refunded."),
         202: OpenApiResponse(
             OrderSerializer, "Cancellation requested; the saga's worker undoes it."
         ),
-        **problem_responses(400, 401, 403, 404, 409, 413, 422, 500),
+        **problem_responses(400, 401, 403, 404, 409, 413, 422, 500, 503),
     },
 )
+
+
+# OpenAPI links: what a client (or a stateful tester) can do with the order a
+# checkout answers, by operation id, reading the order's id from the body.
+# drf-spectacular has no decorator for links; order_links_add() adds them.
+ORDER_LINKS = {
+    "GetOrder": {
+        "operationId": "orders_retrieve",
+        "parameters": {"id": "$response.body#/id"},
+        "description": "Read the order this checkout created.",
+    },
+    "CancelOrder": {
+        "operationId": "orders_cancel",
+        "parameters": {"id": "$response.body#/id"},
+        "description": "Cancel the order this checkout created.",
+    },
+}
+LINKED_RESPONSES = {("/api/orders/", "post"): ("201", "202")}
+
+
+def order_links_add(result: dict, generator, request, public) -> dict:
+    """Add ORDER_LINKS to the checkout's responses (a POSTPROCESSING_HOOKS entry)."""
+    for (path, method), statuses in LINKED_RESPONSES.items():
+        responses = result["paths"][path][method]["responses"]
+        for status in statuses:
+            responses[status]["links"] = ORDER_LINKS
+    return result
+
+
+class StrictInputSchema(OpenApiSerializerExtension):
+    """Describe StrictInputSerializer bodies as they are: no unknown members.
+
+    The serializer refuses fields it does not declare (400); a schema that
+    allowed them would invite generated clients and fuzzers to send them.
+    """
+
+    target_class = "orders.serializers.StrictInputSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(
+            self.target, direction, bypass_extensions=True
+        )
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema

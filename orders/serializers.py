@@ -9,6 +9,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api_fields import JSONIntegerField
 from orders.models import Order, OrderLine, Product
 from orders.states import State
 from sagas.models import SagaRun, StepStatus
@@ -51,14 +52,12 @@ class LineInputSerializer(StrictInputSerializer):
     """One product and how many units of it; the price comes from the catalogue."""
 
     sku = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = JSONIntegerField(min_value=1)
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         # Read when the request arrives (and when the schema is drawn), not at import.
-        fields["quantity"] = serializers.IntegerField(
-            min_value=1, max_value=max_quantity()
-        )
+        fields["quantity"] = JSONIntegerField(min_value=1, max_value=max_quantity())
         return fields
 
 

@@ -12,7 +12,7 @@ class OutboxError(ApplicationError):
 
 
 class SignatureError(OutboxError):
-    """A webhook signature header is malformed, stale, early or does not match."""
+    """Webhook headers are missing or malformed, stale, early, or do not match."""
 
     code = "webhook_signature_invalid"
     status = 400
@@ -23,7 +23,8 @@ class SignatureError(OutboxError):
     TOO_NEW = "too_new"
     MISMATCH = "mismatch"
     REASONS = {
-        MALFORMED: "The Webhook-Signature header is malformed.",
+        MALFORMED: "The webhook-id, webhook-timestamp or webhook-signature header "
+        "is missing or malformed.",
         TOO_OLD: "The signature timestamp is older than the tolerance.",
         TOO_NEW: "The signature timestamp is further in the future than allowed.",
         MISMATCH: "No signature matches the body and secret.",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from outbox.signing import secret_generate
 
 
 class OutboxMessage(models.Model):
@@ -77,7 +78,7 @@ class InboxMessage(models.Model):
 
 def generate_secret() -> str:
     """Return a new random signing secret for a webhook endpoint."""
-    return secrets.token_urlsafe(32)
+    return secret_generate()
 
 
 def validate_event_types(value: object) -> None:

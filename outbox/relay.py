@@ -4,7 +4,7 @@ Delivery is at least once. A relay claims a batch by pushing each message's
 ``available_at`` forward by ``OUTBOX_CLAIM_SECONDS`` (a lease) in one short
 transaction, then delivers outside it, so no lock is held during HTTP calls. If
 the relay dies before recording the outcome, the lease runs out and another
-relay delivers the message again; the inbox and the ``Webhook-Id`` header let
+relay delivers the message again; the inbox and the ``webhook-id`` header let
 consumers drop the duplicate.
 
 Order: messages of one aggregate are delivered in creation order. A message

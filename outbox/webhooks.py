@@ -1,4 +1,8 @@
-"""Webhook deliveries: build the signed request, post it, record the outcome."""
+"""Webhook deliveries: build the signed request, post it, record the outcome.
+
+Signed as Standard Webhooks says (outbox.signing): webhook-id, webhook-timestamp
+and webhook-signature headers over the JSON body.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from outbox.backoff import retry_delay
 from outbox.conf import outbox_setting
 from outbox.models import OutboxMessage, WebhookDelivery, WebhookEndpoint
 from outbox.signals import webhook_delivered
-from outbox.signing import HEADER, sign
+from outbox.signing import sign
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +65,14 @@ def webhook_post(endpoint: WebhookEndpoint, message: OutboxMessage) -> int:
         headers={
             "Content-Type": "application/json",
             "User-Agent": "order-service-outbox/1",
-            # Receivers drop duplicates by this id: delivery is at least once.
-            "Webhook-Id": str(message.message_id),
-            HEADER: sign(body, endpoint.signing_secrets(), int(time.time())),
+            # webhook-id is the message id, the same on every attempt: receivers
+            # drop duplicates by it, since delivery is at least once.
+            **sign(
+                msg_id=str(message.message_id),
+                body=body,
+                secrets=endpoint.signing_secrets(),
+                timestamp=int(time.time()),
+            ),
         },
     )
     timeout = float(outbox_setting("OUTBOX_WEBHOOK_TIMEOUT_SECONDS"))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from throttling.counters import counters_reset
 
 
 def on_postgresql() -> bool:
@@ -21,3 +25,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not settings.REDIS_URL:
             item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Give every test a cache of its own, so throttle counts never carry over.
+
+    Nor do they reach a Redis that other suites use; tests of the shared cache
+    configure one themselves.
+    """
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
+    counters_reset()

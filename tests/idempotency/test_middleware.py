@@ -87,25 +87,38 @@ def test_key_is_optional_on_other_endpoints(alice_token_client, send, runs):
 
 @pytest.mark.parametrize(
     "key",
-    ["", "k" * 256, "tab\there", "del\x7f", "caf\xe9"],
-    ids=["empty", "256-chars", "control", "del", "non-ascii"],
+    ["", "k" * 256, "tab\there", "del\x7f", "caf\xe9", f"{KEY},{KEY}", '"a", "b"'],
+    ids=["empty", "256-chars", "control", "del", "non-ascii", "repeated", "list"],
 )
 def test_malformed_key_is_400(alice_token_client, send, runs, key):
-    """A key must be 1 to 255 printable ASCII characters."""
+    """A key must be one String or bare key of 1 to 255 characters."""
     response = send(alice_token_client, key=key)
 
     assert response.status_code == 400
     assert response.json()["code"] == "idempotency_key_invalid"
+    assert response.json()["detail"]
     assert runs() == 0
+    assert not IdempotencyKey.objects.exists()
 
 
 def test_key_of_255_printable_characters_is_accepted(alice_token_client, send):
     """The longest allowed key, spaces and symbols included, is claimed."""
     key = ("a ~!" * 64)[:255]
-    response = send(alice_token_client, key=key)
+    response = send(alice_token_client, key=f'"{key}"')
 
     assert response.status_code == 201
     assert IdempotencyKey.objects.get().key == key
+
+
+def test_the_quoted_and_the_bare_form_claim_one_key(alice_token_client, send, runs):
+    """'"K"' after 'K' is the same key: the first response is replayed."""
+    first = send(alice_token_client, key=KEY)
+    again = send(alice_token_client, key=f'"{KEY}"')
+
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.content == first.content
+    assert runs() == 1
+    assert IdempotencyKey.objects.get().key == KEY
 
 
 def test_errors_are_problem_documents(alice_token_client, send):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -19,18 +18,12 @@ from warehouse.services import stock_set
 
 @pytest.fixture(autouse=True)
 def metrics_settings(settings):
-    """Counters in this process, sagas inline, no faults, a cache of the test's own."""
+    """Counters in this process, sagas inline, no faults."""
     settings.PROMETHEUS_MULTIPROC_DIR = ""
     settings.FAULT_INJECTION = False
     settings.CHECKOUT_EXECUTION = "inline"
     settings.SAGA_PARALLEL_EXECUTOR = "inline"
     settings.OUTBOX_RELAY_ON_COMMIT = False
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"metrics-tests-{uuid.uuid4()}",
-        }
-    }
     return settings
 
 

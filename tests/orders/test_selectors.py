@@ -57,7 +57,7 @@ def test_allowed_events_of_a_terminal_order(order_in):
     assert order_allowed_events(order=order_in("shipped")) == []
 
 
-def test_order_reread_brings_the_stored_order_and_its_history_in_one_query(
+def test_order_reread_brings_the_stored_order_and_its_history_in_two_queries(
     order_in, django_assert_num_queries
 ):
     """The history rows carry their order; the lines held are carried over."""

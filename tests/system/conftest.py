@@ -12,7 +12,10 @@ from rest_framework.authtoken.models import Token
 
 from orders.models import Product
 from outbox.models import WebhookEndpoint
+from outbox.signing import secret_generate
 from tests.system.harness import Processes, WebhookReceiver
+from tests.system.redis_server import BINARY as REDIS_SERVER
+from tests.system.redis_server import RedisServer
 from warehouse.services import stock_set
 
 PRODUCTS = {
@@ -36,7 +39,7 @@ class Shop:
 @pytest.fixture
 def receiver() -> Iterator[WebhookReceiver]:
     """A webhook consumer on 127.0.0.1, verifying signatures with its secret."""
-    server = WebhookReceiver(secret="system-test-webhook-secret").start()
+    server = WebhookReceiver(secret=secret_generate()).start()
     yield server
     server.stop()
 
@@ -81,3 +84,13 @@ def make_processes(
         processes.stop_all()
         for name in processes.started:
             print(f"--- {name} ---\n{processes.log_tail(name)}")
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis of this test's own, on a free port; the test may stop and restart it."""
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()

@@ -19,11 +19,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import connection
 
 from faults.models import FaultPlan
@@ -60,7 +57,6 @@ from tests.system.harness import (
 # relay's batch) within seconds instead of the production half minute.
 LEASE_SECONDS = 10
 REPLAYS = 5
-REDIS_TEST_DB = 5
 
 
 @dataclass(frozen=True)
@@ -96,14 +92,19 @@ class Figures:
 @pytest.mark.timeout(300, method="signal")
 @pytest.mark.django_db(transaction=True)
 def test_checkouts_survive_killed_workers_on_postgresql_and_redis(
-    shop, receiver, make_processes, tmp_path
+    shop, receiver, make_processes, redis_server, tmp_path
 ):
     """gunicorn with two workers and two qclusters on PostgreSQL and Redis: 100+
-    checkouts with faults, one cluster SIGKILLed mid-saga and replaced."""
-    url = redis_url(REDIS_TEST_DB)
-    redis.Redis.from_url(url).flushdb()
+    checkouts with faults, one cluster SIGKILLed mid-saga and replaced.
+
+    The Redis is the test's own (tests.system.redis_server), never the suite's.
+    """
     flavour = Flavour(
-        checkouts=105, web_workers=2, clusters=2, q_workers=2, redis_url=url
+        checkouts=105,
+        web_workers=2,
+        clusters=2,
+        q_workers=2,
+        redis_url=redis_server.url,
     )
     run_flow(flavour, shop, receiver, make_processes, tmp_path)
 
@@ -121,12 +122,6 @@ def test_checkouts_survive_a_killed_worker_on_the_embedded_default(
     checkouts with faults, the cluster SIGKILLed mid-saga and restarted."""
     flavour = Flavour(checkouts=30, web_workers=1, clusters=1, q_workers=1)
     run_flow(flavour, shop, receiver, make_processes, tmp_path)
-
-
-def redis_url(db: int) -> str:
-    """Return the suite's Redis URL pointed at database ``db``, ours alone."""
-    parts = urlsplit(settings.REDIS_URL)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
 
 
 # -- The flow ------------------------------------------------------------------------

@@ -18,20 +18,10 @@ ORDERS_URL = "/api/orders/"
 
 @pytest.fixture(autouse=True)
 def api_settings(settings):
-    """Faults off, notifications sent inline, and a cache of the test's own.
-
-    Every test gets a fresh cache, so that throttle counts never carry over
-    from one test to the next (nor reach a Redis that others use).
-    """
+    """Faults off, notifications sent inline (each test has its own cache)."""
     settings.FAULT_INJECTION = False
     settings.SAGA_PARALLEL_EXECUTOR = "inline"
     settings.CHECKOUT_EXECUTION = "inline"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"api-tests-{uuid.uuid4()}",
-        }
-    }
 
 
 @pytest.fixture(autouse=True)

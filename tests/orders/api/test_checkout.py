@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from config.api_fields import NOT_AN_INTEGER
 from faults.models import FaultPlan
 from orders.models import Order
 from payments.models import Charge
@@ -193,6 +194,19 @@ def test_invalid_bodies_are_refused(alice_client, post_checkout, changes):
 
     problem = assert_problem(response, 400, "invalid_request")
     assert set(problem["errors"]) == set(changes)
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "quantity", ["1", 1.0, True], ids=["string", "decimal", "boolean"]
+)
+def test_a_quantity_must_be_a_json_integer(alice_client, post_checkout, quantity):
+    """Issue 12: "1" is not the integer the schema asks for; 400, no order."""
+    body = checkout_body(lines=[{"sku": "TEE-001", "quantity": quantity}])
+
+    problem = assert_problem(post_checkout(alice_client, body), 400, "invalid_request")
+
+    assert problem["errors"] == {"lines": {"0": {"quantity": [NOT_AN_INTEGER]}}}
     assert Order.objects.count() == 0
 
 

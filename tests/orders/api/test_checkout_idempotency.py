@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import threading
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
 from django.test import Client
 
+from idempotency.models import IdempotencyKey
 from orders.models import Order
 from payments.models import Charge
 from payments.simulator.models import ProcessorCharge
@@ -148,3 +152,48 @@ def test_twenty_parallel_posts_with_one_key_buy_once(alice, catalog):
     assert Charge.objects.count() == 1
     assert ProcessorCharge.objects.count() == 1
     assert CarrierShipment.objects.count() == 1
+
+
+def post_with_headers(base_url: str, headers: list[tuple[str, str]], body: dict):
+    """POST a checkout over a real socket, sending ``headers`` exactly as listed."""
+    address = urlsplit(base_url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    payload = json.dumps(body).encode()
+    try:
+        connection.putrequest("POST", ORDERS_URL)
+        for name, value in [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(payload))),
+            *headers,
+        ]:
+            connection.putheader(name, value)
+        connection.endheaders(payload)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_header_sent_twice_is_refused_not_read_as_another_key(
+    live_server, alice, catalog
+):
+    """Issue 12, case 3: the server joins two "K" headers into "K,K"; that is 400
+    idempotency_key_invalid, so the retry with one "K" buys once, not twice."""
+    from rest_framework.authtoken.models import Token
+
+    auth = ("Authorization", f"Token {Token.objects.create(user=alice).key}")
+
+    def post(*keys: str):
+        headers = [auth, *(("Idempotency-Key", key) for key in keys)]
+        return post_with_headers(live_server.url, headers, checkout_body())
+
+    twice, once, quoted = post("K", "K"), post("K"), post('"K"')
+
+    assert twice[0] == 400
+    assert twice[1]["code"] == "idempotency_key_invalid"
+    assert once[0] == quoted[0] == 201
+    assert quoted[1]["id"] == once[1]["id"]
+    assert Order.objects.count() == 1
+    assert Charge.objects.count() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["K"]

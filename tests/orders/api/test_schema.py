@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from idempotency.headers import SCHEMA_PATTERN
+
 pytestmark = pytest.mark.django_db
 
 PROBLEM = "application/problem+json"
@@ -83,10 +85,26 @@ def test_checkout_documents_its_statuses_and_headers(schema):
         "422",
         "429",
         "500",
+        "503",
     }
     assert responses["201"]["headers"]["Location"]["required"] is True
     assert responses["202"]["headers"]["Location"]["required"] is True
     assert responses["429"]["headers"]["Retry-After"]["required"] is True
+
+
+def test_every_operation_documents_a_503_with_retry_after(schema):
+    """A dependency down is part of every operation's contract (config.outages)."""
+    for path, method in OPERATIONS:
+        response = operation(schema, path, method)["responses"]["503"]
+        assert response["headers"]["Retry-After"]["required"] is True, (path, method)
+
+
+def test_every_request_body_is_json_only(schema):
+    """The API parses JSON only; the schema offers nothing else (issue 12)."""
+    for path, method in OPERATIONS:
+        body = operation(schema, path, method).get("requestBody")
+        if body is not None:
+            assert list(body["content"]) == ["application/json"], (path, method)
 
 
 def test_checkout_requires_an_idempotency_key_header(schema):
@@ -99,7 +117,7 @@ def test_checkout_requires_an_idempotency_key_header(schema):
 
     assert key["in"] == "header"
     assert key["required"] is True
-    assert key["schema"]["pattern"] == r"^[\x20-\x7E]{1,255}$"
+    assert key["schema"]["pattern"] == SCHEMA_PATTERN
 
 
 def test_token_and_session_authentication_are_described(schema):
@@ -135,15 +153,29 @@ def test_the_limits_are_in_the_schema(schema, settings):
     assert schemas["LineInputRequest"]["properties"]["quantity"]["maximum"] == 10
 
 
-def test_the_docs_load_only_local_static_files():
-    """The Swagger UI page references /static/ files only: no CDN."""
+def test_the_docs_load_only_local_files_and_no_inline_code():
+    """The Swagger UI page references files of this site only (no CDN), its
+    start-up script among them: nothing inline for the CSP to refuse."""
     client = Client()
     page = client.get("/api/docs/")
 
     assert page.status_code == 200
-    urls = URL_ATTRIBUTE.findall(page.content.decode())
+    html = page.content.decode()
+    urls = URL_ATTRIBUTE.findall(html)
     assert urls
-    assert all(url.startswith("/static/") for url in urls), urls
-    assert "//cdn" not in page.content.decode()
+    assert all(url.startswith("/static/") for url in urls[:-1]), urls
+    assert urls[-1] == "/api/docs/?script="
+    assert "//cdn" not in html
+    assert "<style" not in html
+    assert re.search(r"<script>", html) is None
     for url in urls:
         assert client.get(url).status_code == 200, url
+    assert client.get(urls[-1])["Content-Type"].startswith("application/javascript")
+
+
+def test_the_docs_can_be_switched_off(settings):
+    """API_DOCS_ENABLED = False: 404; the schema itself stays."""
+    settings.API_DOCS_ENABLED = False
+
+    assert Client().get("/api/docs/").status_code == 404
+    assert Client().get("/api/schema/").status_code == 200
