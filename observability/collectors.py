@@ -15,7 +15,7 @@ from prometheus_client.registry import Collector
 
 from observability.selectors import saga_run_counts
 from outbox.selectors import outbox_backlog
-from sagas.models import SagaRun
+from sagas.api import SagaRun
 
 logger = logging.getLogger(__name__)
 

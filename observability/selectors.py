@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from sagas.models import SagaRun
-from sagas.registry import registered_sagas
+from sagas.api import SagaRun, registered_sagas
 
 
 def saga_run_counts() -> dict[tuple[str, str], int]:

@@ -10,8 +10,7 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from orders.checkout.saga import checkout_saga
         from orders.subjects import CHECKOUT_SUBJECTS
-        from sagas.registry import register
-        from sagas.subjects import register_subject
+        from sagas.api import register, register_subject
 
         register(checkout_saga)
         # The review queue shows each checkout's order (state, total, link).

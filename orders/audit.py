@@ -19,7 +19,7 @@ from orders.models import Order
 from orders.money import to_minor
 from orders.states import CREATE_EVENT, INITIAL_STATE, State, transition_for
 from payments.selectors import PaymentAudit, PaymentTotals, payment_audit
-from sagas.models import ACTIVE_STATUSES, SagaRun
+from sagas.api import ACTIVE_STATUSES, SagaRun, runs_in
 from shipping.models import Shipment
 from shipping.selectors import shipment_audit
 from warehouse.selectors import stock_item_audit
@@ -68,7 +68,9 @@ def audit_run(*, now: datetime | None = None) -> AuditReport:
     now = now or timezone.now()
     runs = {
         run.operation_id: run
-        for run in SagaRun.objects.only("operation_id", "status", "lease_expires_at")
+        for run in runs_in(saga="checkout").only(
+            "operation_id", "status", "lease_expires_at"
+        )
     }
     under_review = {
         op for op, run in runs.items() if run.status == SagaRun.Status.NEEDS_REVIEW

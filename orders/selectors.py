@@ -13,7 +13,7 @@ from orders.history import order_histories, order_history
 from orders.machine import allowed_events
 from orders.models import Order, Product
 from orders.states import transition_for
-from sagas.models import ACTIVE_STATUSES, SagaRun
+from sagas.api import ACTIVE_STATUSES, SagaRun, runs_for
 from warehouse.selectors import stock_list
 
 # The name of the checkout saga (orders.checkout.saga), whose runs orders have.
@@ -85,9 +85,9 @@ def order_saga_runs(*, orders: Iterable[Order]) -> dict[str, SagaRun]:
     run shares the order's operation id instead of a foreign key, so Django
     cannot prefetch it through a relation.
     """
-    operation_ids = [order.operation_id for order in orders]
-    runs = SagaRun.objects.filter(saga=CHECKOUT, operation_id__in=operation_ids)
-    return {run.operation_id: run for run in runs}
+    return runs_for(
+        saga=CHECKOUT, operation_ids=[order.operation_id for order in orders]
+    )
 
 
 def product_list_with_stock() -> list[Product]:

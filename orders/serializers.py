@@ -12,7 +12,7 @@ from rest_framework import serializers
 from config.api_fields import JSONIntegerField
 from orders.models import Order, OrderLine, Product
 from orders.states import State
-from sagas.models import SagaRun, StepStatus
+from sagas.api import SagaRun, StepStatus
 
 UNKNOWN_FIELD = "Unknown field: it cannot be set by a client."
 QUANTITY_OVER_LIMIT = "At most {limit} units of one product per order."

@@ -11,7 +11,7 @@ import uuid
 from django.urls import reverse
 
 from orders.models import Order
-from sagas.subjects import Subject, SubjectSource
+from sagas.api import Subject, SubjectSource
 
 # A search term shorter than this is too vague to match order ids by prefix.
 MIN_SEARCH_LENGTH = 4

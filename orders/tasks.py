@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sagas.exceptions import NeedsReview
-from sagas.services import saga_resume
+from sagas.api import NeedsReview, saga_resume
 
 
 def checkout_resume(run_id: int) -> str:

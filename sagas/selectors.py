@@ -1,7 +1,8 @@
-"""Read saga runs for the review screens: what is stuck and what a person can do."""
+"""Read saga runs: one or many by operation, and what a reviewer can do with one."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
@@ -103,3 +104,23 @@ def _is_stuck(run: SagaRun, row: StepRecord) -> bool:
     except (SagaNotFound, KeyError):
         step = None
     return step_stuck(row, step)
+
+
+def run_for(*, saga: str, operation_id: str) -> SagaRun | None:
+    """Return the run of ``saga`` for ``operation_id``, if there is one."""
+    return SagaRun.objects.filter(saga=saga, operation_id=operation_id).first()
+
+
+def runs_for(*, saga: str, operation_ids: Iterable[str]) -> dict[str, SagaRun]:
+    """Return the runs of ``saga`` for these operations, by operation id (one query).
+
+    A run's steps are in its own row (``run.step_rows``): nothing more to read.
+    """
+    runs = SagaRun.objects.filter(saga=saga, operation_id__in=list(operation_ids))
+    return {run.operation_id: run for run in runs}
+
+
+def runs_in(*, saga: str | None = None) -> QuerySet[SagaRun]:
+    """Return every run (of ``saga``, if given), newest first, for reports."""
+    runs = SagaRun.objects.all()
+    return runs.filter(saga=saga) if saga else runs

@@ -21,7 +21,7 @@ from orders.selectors import (
     order_saga_runs,
     product_list_with_stock,
 )
-from sagas.models import ACTIVE_STATUSES
+from sagas.api import ACTIVE_STATUSES
 from storefront.forms import CheckoutForm, FaultPlanForm
 
 

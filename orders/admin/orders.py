@@ -27,7 +27,7 @@ from orders.selectors import (
 )
 from orders.states import transition_for
 from payments.selectors import charges_for, refunds_for
-from sagas.models import SagaRun
+from sagas.api import SagaRun
 from shipping.selectors import shipment_for
 from warehouse.selectors import reservations_for
 

@@ -8,7 +8,7 @@ from orders.models import Order
 from orders.moves import OrderMoves
 from orders.services import order_failure_record
 from orders.states import State
-from sagas.context import StepContext
+from sagas.api import StepContext
 
 # The engine's word for a rollback asked for by a person, and for a step that
 # failed without an application error of its own (retries used up).

@@ -23,7 +23,7 @@ from orders.checkout import steps
 from orders.checkout.endings import checkout_compensated
 from orders.checkout.state import CheckoutState
 from payments.exceptions import PaymentDeclined
-from sagas.definition import Parallel, RetryPolicy, Saga, Step
+from sagas.api import Parallel, RetryPolicy, Saga, Step
 from shipping.exceptions import InvalidAddress
 from warehouse.exceptions import HoldNotFound, OutOfStock
 

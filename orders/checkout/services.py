@@ -27,10 +27,15 @@ from orders.services import (
     order_transition,
 )
 from orders.states import State
-from sagas.exceptions import NeedsReview, StepError
-from sagas.models import SagaRun
-from sagas.results import RunResult
-from sagas.services import saga_cancel, saga_record
+from sagas.api import (
+    NeedsReview,
+    RunResult,
+    SagaRun,
+    StepError,
+    run_for,
+    saga_cancel,
+    saga_record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -159,9 +164,7 @@ def checkout_state(
 def _checkout_found(*, operation_id: str) -> CheckoutResult | None:
     """Return the checkout a first request with this operation id committed."""
     order = Order.objects.filter(operation_id=operation_id).first()
-    run = SagaRun.objects.filter(
-        saga=checkout_saga.name, operation_id=operation_id
-    ).first()
+    run = run_for(saga=checkout_saga.name, operation_id=operation_id)
     if order is None or run is None:
         return None
     return CheckoutResult(order=order, run=run)
@@ -189,9 +192,7 @@ def order_cancel(*, order: Order, actor: str) -> Order:
     if order.state == State.SHIPPED:
         # Let the state machine say why, in its own words.
         return order_transition(order=order, event="cancel", actor=actor)
-    if SagaRun.objects.filter(
-        saga=checkout_saga.name, operation_id=order.operation_id
-    ).exists():
+    if run_for(saga=checkout_saga.name, operation_id=order.operation_id):
         # Refused (409) once the shipment is under way: never accepted and lost.
         saga_cancel(saga=checkout_saga, operation_id=order.operation_id, actor=actor)
     else:

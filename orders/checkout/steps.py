@@ -24,8 +24,7 @@ from payments.services import (
     payment_charge_record,
     payment_refund,
 )
-from sagas.context import StepContext
-from sagas.definition import Outcome
+from sagas.api import Outcome, StepContext
 from shipping.models import Shipment
 from shipping.services import (
     shipment_book,

@@ -1,0 +1,91 @@
+"""The saga engine's public face: everything a project needs, from one module.
+
+Declare a saga (``Saga``, ``Step``, ``Parallel``, ``RetryPolicy``), register
+it, start runs (``saga_start``, or ``saga_record`` inside your own
+transaction), resume, cancel and recover them, and read them back
+(``run_for``, ``runs_for``). A run that completes or rolls back is a
+``RunResult``; one that needs a person raises ``NeedsReview`` (or its
+``OutcomeUnknown`` and ``CompensationError``). Nothing else of the engine is
+meant to be imported: its models are written by the engine alone.
+"""
+
+from __future__ import annotations
+
+from sagas.clock import Clock, get_clock, use_clock
+from sagas.context import Batch, StepContext
+from sagas.definition import Outcome, Parallel, RetryPolicy, Rule, Saga, Step
+from sagas.exceptions import (
+    BusinessError,
+    CompensationError,
+    InvalidReviewAction,
+    LeaseLost,
+    NeedsReview,
+    OutcomeUnknown,
+    SagaError,
+    SagaNotCancellable,
+    SagaNotFound,
+    StepError,
+)
+from sagas.models import ACTIVE_STATUSES, SagaRun, StepStatus
+from sagas.records import StepRecord
+from sagas.registry import get_saga, register, registered_sagas
+from sagas.results import RunResult
+from sagas.selectors import run_for, runs_for, runs_in
+from sagas.services import (
+    NewRun,
+    saga_cancel,
+    saga_record,
+    saga_recover,
+    saga_resume,
+    saga_start,
+)
+from sagas.subjects import Subject, SubjectSource, register_subject
+
+RunStatus = SagaRun.Status
+Reason = SagaRun.Reason
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "Batch",
+    "BusinessError",
+    "Clock",
+    "CompensationError",
+    "InvalidReviewAction",
+    "LeaseLost",
+    "NeedsReview",
+    "NewRun",
+    "Outcome",
+    "OutcomeUnknown",
+    "Parallel",
+    "Reason",
+    "RetryPolicy",
+    "Rule",
+    "RunResult",
+    "RunStatus",
+    "Saga",
+    "SagaError",
+    "SagaNotCancellable",
+    "SagaNotFound",
+    "SagaRun",
+    "Step",
+    "StepContext",
+    "StepError",
+    "StepRecord",
+    "StepStatus",
+    "Subject",
+    "SubjectSource",
+    "get_clock",
+    "get_saga",
+    "register",
+    "register_subject",
+    "registered_sagas",
+    "run_for",
+    "runs_for",
+    "runs_in",
+    "saga_cancel",
+    "saga_record",
+    "saga_recover",
+    "saga_resume",
+    "saga_start",
+    "use_clock",
+]
