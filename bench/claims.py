@@ -13,7 +13,7 @@ ROUNDS = 2000
 
 
 def main() -> None:
-    from config.claims import row_claim
+    from claims.rows import row_claim
     from payments.models import Charge
 
     values = {"operation_id": "op", "external_id": "ch", "amount_minor": 1}

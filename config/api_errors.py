@@ -21,9 +21,9 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from config.errors import ApplicationError
 from config.outages import outage_for
-from config.problems import problem_response
+from problems.errors import ApplicationError
+from problems.responses import problem_response
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-from config.problems import PROBLEM_CONTENT_TYPE
+from problems.responses import PROBLEM_CONTENT_TYPE
 
 PROBLEM_DESCRIPTIONS = {
     400: "The request is not valid (see `code`, and `errors` for field errors).",

@@ -14,7 +14,7 @@ from django.db import InterfaceError, OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from config.errors import ApplicationError
+from problems.errors import ApplicationError
 
 RETRY_AFTER_SECONDS = 5
 

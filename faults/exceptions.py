@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.errors import ApplicationError
+from problems.errors import ApplicationError
 
 
 class FaultInjectionDisabled(ApplicationError):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from config.admin import ReadOnlyAdmin
 from idempotency.models import IdempotencyKey
+from readonly_admin.admin import ReadOnlyAdmin
 
 BODY_PREVIEW_BYTES = 2000
 

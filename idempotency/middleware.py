@@ -38,7 +38,6 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from config.problems import problem_response
 from idempotency.exceptions import (
     IdempotencyError,
     IdempotencyKeyInProgress,
@@ -55,6 +54,7 @@ from idempotency.services import (
     idempotency_key_release,
 )
 from idempotency.signals import Outcome, idempotency_outcome
+from problems.responses import problem_response
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

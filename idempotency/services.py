@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
 
-from config.claims import row_claim
+from claims.rows import row_claim
 from idempotency.exceptions import IdempotencyKeyInProgress, IdempotencyKeyReused
 from idempotency.models import IdempotencyKey
 from idempotency.selectors import idempotency_key_list_expired

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from config.admin import ReadOnlyAdmin
 from notifications.models import SentMessage
+from readonly_admin.admin import ReadOnlyAdmin
 
 
 @admin.register(SentMessage)

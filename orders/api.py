@@ -16,7 +16,6 @@ from rest_framework.serializers import Serializer
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from config.problems import problem_response
 from idempotency.exceptions import IdempotencyKeyMissing
 from idempotency.headers import idempotency_key_parse
 from idempotency.middleware import HEADER as IDEMPOTENCY_HEADER
@@ -34,6 +33,7 @@ from orders.serializers import CheckoutSerializer, OrderSerializer, ProductSeria
 from orders.states import State
 from orders.throttles import CheckoutThrottle
 from payments.exceptions import InvalidPaymentToken, PaymentDeclined
+from problems.responses import problem_response
 from warehouse.exceptions import OutOfStock
 
 # A checkout that ended on one of these failures answers with its problem, not

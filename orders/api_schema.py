@@ -181,9 +181,13 @@ order_cancel = extend_schema(
     description=(
         "A `created` order is cancelled; a `paid` or `reserved` one is refunded "
         "(its completed steps undone in reverse order). A shipped order answers "
-        "409 `illegal_transition`; a run waiting for review 409 "
-        "`saga_not_cancellable`. Cancelling a cancelled or refunded order "
-        "returns it unchanged."
+        "409 `illegal_transition`. Once the shipment is under way (the carrier "
+        "is being booked), 409 `order_not_cancellable` with `reason` "
+        "`shipping`: a cancel is honoured or refused, never accepted and then "
+        "forgotten; while its run waits for a person, `reason` `under_review`. "
+        "Cancelling a cancelled or refunded order returns it unchanged. While a "
+        "worker runs the checkout, a cancel is accepted with 202 and honoured "
+        "at its next commit."
     ),
     tags=[TAG],
     request=None,

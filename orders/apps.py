@@ -1,6 +1,7 @@
 """Products, orders, the order state machine and the checkout saga."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class OrdersConfig(AppConfig):
@@ -9,9 +10,13 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from orders.checkout.saga import checkout_saga
+        from orders.schedules import recovery_schedule_register
         from orders.subjects import CHECKOUT_SUBJECTS
         from sagas.api import register, register_subject
 
         register(checkout_saga)
+        post_migrate.connect(
+            recovery_schedule_register, sender=self, dispatch_uid="sagas.recover"
+        )
         # The review queue shows each checkout's order (state, total, link).
         register_subject(checkout_saga.name, CHECKOUT_SUBJECTS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from config.errors import ApplicationError
+from problems.errors import ApplicationError
 
 
 class OrderError(ApplicationError):
@@ -112,6 +112,20 @@ class EmptyOrder(OrderError):
 
     code = "empty_order"
     title = "An order needs at least one line."
+
+
+class OrderNotCancellable(OrderError):
+    """The order's checkout can no longer be undone by a cancellation.
+
+    ``reason`` says why: ``shipping`` once the shipment is under way (the
+    carrier is being booked: a cancel is refused, never accepted and lost),
+    ``under_review`` while a person must settle its run, ``finished`` once it
+    ended.
+    """
+
+    code = "order_not_cancellable"
+    status = 409
+    title = "This order can no longer be cancelled."
 
 
 class CheckoutUnavailable(OrderError):

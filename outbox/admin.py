@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from config.admin import ReadOnlyAdmin
 from outbox.models import OutboxMessage, WebhookDelivery, WebhookEndpoint
 from outbox.services import message_retry, webhook_delivery_retry
+from readonly_admin.admin import ReadOnlyAdmin
 
 
 class RetryableAdmin(ReadOnlyAdmin):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.schedules import schedule_register
 from outbox.services import RELAY_TASK
+from scheduling.schedules import schedule_register
 
 SCHEDULE_NAME = "outbox.relay"
 

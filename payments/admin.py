@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from config.admin import ReadOnlyAdmin
 from payments.models import Charge, ProcessorCharge, ProcessorRefund, Refund
+from readonly_admin.admin import ReadOnlyAdmin
 
 
 @admin.register(Charge)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Sum
 
-from config.claims import row_claim
+from claims.rows import row_claim
 from payments.exceptions import InvalidAmount, LedgerMismatch
 from payments.gateway import GatewayCharge, GatewayRefund, payment_gateway
 from payments.models import Charge, Refund

@@ -1,7 +1,6 @@
 """Domain-free saga engine: steps, compensations, retries, durable progress."""
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class SagasConfig(AppConfig):
@@ -10,9 +9,5 @@ class SagasConfig(AppConfig):
 
     def ready(self) -> None:
         from sagas.receivers import receivers_connect
-        from sagas.schedules import recovery_schedule_register
 
         receivers_connect()
-        post_migrate.connect(
-            recovery_schedule_register, sender=self, dispatch_uid="sagas.recover"
-        )

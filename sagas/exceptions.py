@@ -1,32 +1,46 @@
-"""Errors of the saga engine: a clean rollback is one kind, a stuck run another."""
+"""Errors of the saga engine: a clean rollback is one kind, a stuck run another.
+
+The engine's errors are its own (it imports nothing of the project that uses
+it). Each has a stable ``code``, a ``title`` and data about the run in
+``extra``, so that a project can show them, or turn them into its own errors
+at its boundary (an API answer, say).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from config.errors import ApplicationError
-
 if TYPE_CHECKING:
     from sagas.models import SagaRun
 
 
-class BusinessError(ApplicationError):
+class EngineError(Exception):
+    """An error with a stable code, a title, a message and data about it."""
+
+    code = "saga_engine_error"
+    title = "The saga engine refused."
+
+    def __init__(self, message: str | None = None, **extra: Any) -> None:
+        self.message = message or self.title
+        self.extra = extra
+        super().__init__(self.message)
+
+
+class BusinessError(EngineError):
     """A step refused for a business reason (card declined, out of stock).
 
     Retrying cannot help, so the engine never retries it: the saga compensates.
-    Domain apps subclass it or declare their own types in ``Saga.business_errors``.
+    Projects subclass it or declare their own types in ``Saga.business_errors``.
     """
 
     code = "business_error"
-    status = 409
     title = "The operation was refused."
 
 
-class SagaError(ApplicationError):
+class SagaError(EngineError):
     """Base of the errors the engine raises about a run."""
 
     code = "saga_error"
-    status = 409
     title = "The saga could not be completed."
 
     def __init__(
@@ -69,7 +83,6 @@ class NeedsReview(SagaError):
     """The run stopped and waits for a person (see ``SagaRun.error_code``)."""
 
     code = "saga_needs_review"
-    status = 500
     title = "The saga stopped and needs a person to review it."
 
     def __init__(
@@ -104,7 +117,6 @@ class SagaNotFound(SagaError):
     """No such run, or no saga registered under that name."""
 
     code = "saga_not_found"
-    status = 404
     title = "No such saga run."
 
 
@@ -126,7 +138,6 @@ class ReviewNoteRequired(SagaError):
     """A review action came without a note saying why."""
 
     code = "saga_review_note_required"
-    status = 400
     title = "A review action needs a note that says why."
 
 
@@ -134,5 +145,4 @@ class ReviewNotAllowed(SagaError):
     """The user may look at runs but lacks the permission to act on them."""
 
     code = "saga_review_not_allowed"
-    status = 403
     title = "Acting on saga runs needs the permission sagas.review_sagarun."

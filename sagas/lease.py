@@ -18,21 +18,21 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 
+from sagas.conf import saga_setting
 from sagas.models import ACTIVE_STATUSES, SagaRun
 
 
 def takeovers_allowed() -> int:
     """Return how many takeovers a run survives (``SAGA_MAX_TAKEOVERS``, 5)."""
-    return int(getattr(settings, "SAGA_MAX_TAKEOVERS", 5))
+    return int(saga_setting("SAGA_MAX_TAKEOVERS"))
 
 
 def lease_ttl() -> timedelta:
     """Return how long a lease lasts (``SAGA_LEASE_SECONDS``, 30 by default)."""
-    return timedelta(seconds=float(getattr(settings, "SAGA_LEASE_SECONDS", 30)))
+    return timedelta(seconds=float(saga_setting("SAGA_LEASE_SECONDS")))
 
 
 def lease_owner_new() -> str:

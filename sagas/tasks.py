@@ -1,4 +1,7 @@
-"""django-q2 tasks of the saga engine."""
+"""The engine's task: run it every minute with any task runner (or the command).
+
+``python manage.py saga_recover`` does the same from cron.
+"""
 
 from __future__ import annotations
 

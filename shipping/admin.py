@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from config.admin import ReadOnlyAdmin
+from readonly_admin.admin import ReadOnlyAdmin
 from shipping.models import CarrierShipment, Shipment
 
 

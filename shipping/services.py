@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from config.claims import row_claim
+from claims.rows import row_claim
 from shipping.carrier import CarrierAnswer, shipping_carrier
 from shipping.exceptions import InvalidAddress
 from shipping.models import Shipment

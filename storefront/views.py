@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from config.errors import ApplicationError
 from orders.checkout.services import checkout_start, order_cancel
 from orders.exceptions import OrderNotFound
 from orders.machine import order_diagram
@@ -21,6 +20,7 @@ from orders.selectors import (
     order_saga_runs,
     product_list_with_stock,
 )
+from problems.errors import ApplicationError
 from sagas.api import ACTIVE_STATUSES
 from storefront.forms import CheckoutForm, FaultPlanForm
 

@@ -36,9 +36,7 @@ def client_address(request: HttpRequest) -> str | None:
     return BaseThrottle().get_ident(request)
 
 
-def login_attempt_record(
-    *, request: HttpRequest | None, username: str
-) -> list[Hit]:
+def login_attempt_record(*, request: HttpRequest | None, username: str) -> list[Hit]:
     """Count one login attempt against ``username`` and the request's address.
 
     Raise LoginThrottled when either is over its limit; the counts that were

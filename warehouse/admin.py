@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
-from config.admin import ReadOnlyAdmin
+from readonly_admin.admin import ReadOnlyAdmin
 from warehouse.models import Reservation, StockItem, StockMovement
 from warehouse.selectors import stock_list
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.schedules import schedule_register
+from scheduling.schedules import schedule_register
 
 SCHEDULE_NAME = "warehouse.release_expired"
 

@@ -16,10 +16,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from config.errors import ApplicationError
 from orders.checkout.services import order_cancel
 from orders.models import Order
 from orders.services import order_transition
+from problems.errors import ApplicationError
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from faults.services import fault_plan_set
 from orders.checkout.saga import checkout_saga
 from orders.checkout.state import CheckoutState
-from orders.exceptions import CheckoutUnavailable
+from orders.exceptions import CheckoutUnavailable, OrderNotCancellable
 from orders.models import Order, OrderLine
 from orders.money import to_minor
 from orders.moves import noted
@@ -30,6 +30,8 @@ from orders.states import State
 from sagas.api import (
     NeedsReview,
     RunResult,
+    RunStatus,
+    SagaNotCancellable,
     SagaRun,
     StepError,
     run_for,
@@ -192,12 +194,30 @@ def order_cancel(*, order: Order, actor: str) -> Order:
     if order.state == State.SHIPPED:
         # Let the state machine say why, in its own words.
         return order_transition(order=order, event="cancel", actor=actor)
-    if run_for(saga=checkout_saga.name, operation_id=order.operation_id):
-        # Refused (409) once the shipment is under way: never accepted and lost.
-        saga_cancel(saga=checkout_saga, operation_id=order.operation_id, actor=actor)
+    run = run_for(saga=checkout_saga.name, operation_id=order.operation_id)
+    if run is not None:
+        try:
+            saga_cancel(
+                saga=checkout_saga, operation_id=order.operation_id, actor=actor
+            )
+        except SagaNotCancellable as refused:
+            # Refused once the shipment is under way: never accepted and lost.
+            raise OrderNotCancellable(
+                refused.message, order_id=str(order.pk), reason=_why(refused)
+            ) from refused
     else:
         order_transition(
             order=order, event="cancel", actor=actor, operation_id=order.operation_id
         )
     # The cancellation moved the order and added to its history: one read of both.
     return order_reread(order=order)
+
+
+def _why(refused: SagaNotCancellable) -> str:
+    """Return the reason of an order cancel the checkout run refused."""
+    if "pivot" in refused.extra:
+        return "shipping"
+    run = refused.run
+    if run is not None and run.status == RunStatus.NEEDS_REVIEW:
+        return "under_review"
+    return "finished"

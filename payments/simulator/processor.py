@@ -11,7 +11,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from config.claims import row_claim
+from claims.rows import row_claim
 from payments.exceptions import (
     ChargeNotFound,
     IdempotencyKeyReused,

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from django.conf import settings
+from sagas.conf import saga_setting
 
 T = TypeVar("T")
 
@@ -33,7 +33,7 @@ def members_run(calls: list[Callable[[], T]]) -> list[T]:
     An exception of one call is raised once every call has ended: its siblings
     are never left running behind the caller's back.
     """
-    if getattr(settings, "SAGA_PARALLEL_EXECUTOR", "inline") != "pool":
+    if saga_setting("SAGA_PARALLEL_EXECUTOR") != "pool":
         return [call() for call in calls]
     futures = [_shared_pool().submit(call) for call in calls]
     errors = [future.exception() for future in futures]  # waits for every one

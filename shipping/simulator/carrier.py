@@ -7,7 +7,7 @@ import uuid
 
 from django.utils import timezone
 
-from config.claims import row_claim
+from claims.rows import row_claim
 from shipping.exceptions import CarrierShipmentNotFound
 from shipping.simulator.models import CarrierShipment
 

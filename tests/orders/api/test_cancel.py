@@ -106,6 +106,32 @@ def test_a_paid_order_cancelled_mid_saga_ends_refunded(alice_client, queued_orde
     assert StockItem.objects.get(sku="TEE-001").reserved == 0
 
 
+def test_a_cancel_while_the_shipment_is_booked_is_refused_not_lost(
+    alice_client, queued_order_id
+):
+    """The pivot has begun: 409 order_not_cancellable (shipping), nothing flagged.
+
+    Before, this cancel was answered 202 and the order shipped anyway.
+    """
+    responses = []
+
+    def cancel_when_shipping(sender, *, step, **kwargs):
+        if step == "create-shipment" and not responses:
+            responses.append(alice_client.post(cancel_url(queued_order_id)))
+
+    signals.step_started.connect(cancel_when_shipping, dispatch_uid="test-cancel")
+    try:
+        saga_resume(run_id=SagaRun.objects.get().pk)
+    finally:
+        signals.step_started.disconnect(dispatch_uid="test-cancel")
+
+    problem = assert_problem(responses[0], 409, "order_not_cancellable")
+    assert problem["reason"] == "shipping"
+    run = SagaRun.objects.get()
+    assert (run.status, run.cancel_requested) == ("completed", False)
+    assert Order.objects.get().state == "shipped"
+
+
 def test_cancelling_a_shipped_order_is_409(alice_client, post_checkout):
     """A shipped order cannot be cancelled: 409 illegal_transition, unchanged."""
     order_id = post_checkout(alice_client).json()["id"]
@@ -135,14 +161,17 @@ def test_cancelling_a_cancelled_order_returns_it_unchanged(
 def test_a_run_waiting_for_review_cannot_be_cancelled(
     alice_client, post_checkout, settings
 ):
-    """The rollback is stuck and waits for a person: 409 saga_not_cancellable."""
+    """The rollback is stuck and waits for a person: 409, reason under_review."""
     settings.FAULT_INJECTION = True
     body = checkout_body(
         faults={"shipping.create": "error", "payments.refund": "error"}
     )
     order_id = post_checkout(alice_client, body).json()["id"]
 
-    assert_problem(alice_client.post(cancel_url(order_id)), 409, "saga_not_cancellable")
+    problem = assert_problem(
+        alice_client.post(cancel_url(order_id)), 409, "order_not_cancellable"
+    )
+    assert problem["reason"] == "under_review"
     assert Order.objects.get().state == "reserved"
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connections
 from django_q.models import Schedule
 
-from config.schedules import schedule_register
+from scheduling.schedules import schedule_register
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,14 @@
-"""The saga engine's recurring django-q2 schedule, registered after every migrate."""
+"""The saga engine's sweeper, scheduled every minute with django-q2 after migrate.
+
+The engine leaves scheduling to the project (it runs under any task runner):
+here the checkout's home wires ``sagas.tasks.recover_sagas`` into django-q2.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from config.schedules import schedule_register
+from scheduling.schedules import schedule_register
 
 SCHEDULE_NAME = "sagas.recover"
 

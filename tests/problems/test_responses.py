@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from config.problems import problem_response
+from problems.responses import problem_response
 
 
 def test_problem_response_is_problem_json_with_the_standard_members():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django_q.models import Schedule
 
-from sagas.schedules import SCHEDULE_NAME, recovery_schedule_register
+from orders.schedules import SCHEDULE_NAME, recovery_schedule_register
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,1 @@
+"""Claim a unique row with one INSERT (``claims.rows.row_claim``)."""

@@ -1,0 +1,1 @@
+"""The admin base for records people read but never edit by hand."""
