@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import json
 import random
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
@@ -247,9 +248,31 @@ class Saga:
         return leading
 
     def state_dump(self, state: Any) -> dict[str, Any]:
-        """Return ``state`` as JSON-ready data."""
-        return dataclasses.asdict(state)
+        """Return ``state`` as JSON-ready data.
+
+        A field by field view rather than ``dataclasses.asdict``'s deep copy:
+        the engine never changes a state in place, and each step's attempt gets
+        a copy of its own. A field holding a dataclass is converted as asdict
+        would.
+        """
+        try:
+            data = dict(vars(state))
+        except TypeError:  # a dataclass with __slots__
+            data = {f.name: getattr(state, f.name) for f in dataclasses.fields(state)}
+        for name, value in data.items():
+            if hasattr(type(value), "__dataclass_fields__"):
+                data[name] = dataclasses.asdict(value)
+        return data
 
     def state_load(self, data: dict[str, Any]) -> Any:
         """Return the state dataclass stored as ``data``."""
         return self.state_type(**data)
+
+    def state_copy(self, state: Any) -> Any:
+        """Return a copy of ``state`` that shares nothing with it.
+
+        Through JSON, as the state is stored: several times faster than
+        ``copy.deepcopy`` for the lists and dicts a state holds, and a state
+        that could not be stored fails here, at once.
+        """
+        return self.state_load(json.loads(json.dumps(self.state_dump(state))))

@@ -10,9 +10,10 @@ transaction commits with the step's own writes; outside one it commits alone.
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from typing import Any
+
+from django.db import connection
 
 from sagas.clock import Clock
 from sagas.definition import Saga
@@ -55,22 +56,20 @@ class Journal:
     # -- what a recording transaction may undo -------------------------------------
 
     def snapshot(self) -> tuple[Any, dict[str, dict], list[dict]]:
-        """Return a copy of what a write would store (to restore on a rollback)."""
-        entries = {name: record.to_json() for name, record in self.records.items()}
-        return copy.deepcopy(self.state), entries, list(self.timeline)
+        """Return what a write would store, to put back if its transaction fails.
+
+        The state is never changed in place (every change replaces it), so
+        the snapshot keeps a reference to it rather than a copy.
+        """
+        entries = {name: dict(vars(record)) for name, record in self.records.items()}
+        return self.state, entries, list(self.timeline)
 
     def restore(self, snapshot: tuple[Any, dict[str, dict], list[dict]]) -> None:
         """Put back what ``snapshot`` holds: the transaction that changed it failed."""
         state, entries, timeline = snapshot
         self.state, self.timeline = state, timeline
         for name, record in self.records.items():
-            fresh = StepRecord(
-                name=record.name,
-                position=record.position,
-                group=record.group,
-                idempotency_key=record.idempotency_key,
-            ).load(entries[name])
-            record.__dict__.update(fresh.__dict__)
+            vars(record).update(entries[name])
 
     # -- changes in memory, written by the next write ------------------------------
 
@@ -138,9 +137,8 @@ class Journal:
             changes["error"] = error
         if release:  # the run stops here: nobody needs to own it any more
             changes.update(lease_owner="", lease_expires_at=None)
-        held = SagaRun.objects.filter(pk=self.run.pk, lease_owner=self.owner)
-        fenced = held.filter(cancel_requested=False) if cancellable else held
-        if not fenced.update(**changes):
+        if not _fenced_update(self.run.pk, self.owner, changes, cancellable):
+            held = SagaRun.objects.filter(pk=self.run.pk, lease_owner=self.owner)
             if cancellable and held.filter(cancel_requested=True).exists():
                 self.run.cancel_requested = True
                 return False
@@ -164,3 +162,31 @@ class Journal:
         if not held.update(lease_expires_at=until, updated_at=now):
             raise LeaseLost(f"Lost the lease on run {self.run.pk}.", run=self.run)
         self.lease_until = self.run.lease_expires_at = until
+
+
+def _fenced_update(
+    run_id: int, owner: str, changes: dict[str, Any], cancellable: bool
+) -> bool:
+    """UPDATE the run's row if ``owner`` still holds its lease; return whether it did.
+
+    Written out rather than through ``QuerySet.update``: this statement runs at
+    every commit of every run, and building it with the ORM cost more than
+    sending it (the fields are converted as the ORM would, by the fields).
+    """
+    quote = connection.ops.quote_name
+    meta = SagaRun._meta
+    assignments, params = [], []
+    for name, value in changes.items():
+        field = meta.get_field(name)
+        assignments.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    condition = f"{quote(meta.pk.column)} = %s AND {quote('lease_owner')} = %s"
+    params += [run_id, owner]
+    if cancellable:
+        condition += f" AND NOT {quote('cancel_requested')}"
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} WHERE {condition}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1

@@ -70,7 +70,9 @@ class Recording:
         with _transaction(self.durable):
             for index, body in enumerate(self.bodies):
                 base = self.get_state()
-                ctx = self.make_context(body, copy.deepcopy(base), self.batches)
+                # The context is a private copy: a body that fails leaves the
+                # state as it was.
+                ctx = self.make_context(body, base, self.batches)
                 try:
                     body.fn(ctx)
                 except Exception as error:

@@ -18,7 +18,6 @@ Cost, step by step (see ``sagas.definition`` for the rules):
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import enum
 import threading
@@ -766,21 +765,23 @@ class Runner:
         return attempt + 1
 
     def _snapshot(self) -> Any:
+        # The state is never changed in place (``_adopt`` replaces it): the
+        # current object is the base an attempt copies and compares with.
         with self.lock:
-            return copy.deepcopy(self.journal.state)
+            return self.journal.state
 
     def _adopt(self, changes: dict[str, Any]) -> None:
         """Keep the fields an attempt changed (members share the state)."""
-        with self.lock:
-            for name, value in changes.items():
-                setattr(self.journal.state, name, value)
+        if changes:
+            with self.lock:
+                self.journal.state = dataclasses.replace(self.journal.state, **changes)
 
     def _context(
         self, name: str, base: Any, attempt: int, batches: dict | None = None
     ) -> StepContext[Any]:
         failed = self._failed_record()
         return StepContext(
-            state=copy.deepcopy(base),
+            state=self.saga.state_copy(base),
             saga=self.saga.name,
             operation_id=self.run.operation_id,
             step_name=name,
