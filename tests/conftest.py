@@ -16,6 +16,16 @@ def on_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+@pytest.fixture(autouse=True)
+def no_shortage_remembered():
+    """Each test starts with no SKU remembered short (warehouse.shortage)."""
+    from warehouse import shortage
+
+    shortage._seen_short.clear()
+    yield
+    shortage._seen_short.clear()
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip tests marked ``postgres`` or ``redis`` when that service is not in use."""
     skip_pg = pytest.mark.skip(reason="needs DATABASE_URL pointing at PostgreSQL")

@@ -23,7 +23,13 @@ from warehouse.exceptions import (
     OutOfStock,
 )
 from warehouse.models import Reservation, StockItem, StockMovement
-from warehouse.selectors import HELD, reservations_for, stock_skus_balanced
+from warehouse.selectors import (
+    HELD,
+    reservations_for,
+    stock_list,
+    stock_skus_balanced,
+)
+from warehouse.shortage import shortage_forget, shortage_note, shortage_suspects
 from warehouse.statements import holds_insert_available, holds_move, stock_add
 
 logger = logging.getLogger(__name__)
@@ -77,6 +83,28 @@ def stock_hold(
         reservations = _hold(operation_id, wanted, expires_at)
     fault_after("warehouse.hold", operation_id)
     return reservations
+
+
+def stock_refuse_if_short(*, lines: Iterable[Line]) -> None:
+    """Raise ``OutOfStock`` at once if a line's SKU, found short a moment ago, still is.
+
+    One read of the suspect SKUs' stock, outside any transaction, and only for
+    SKUs this process found short in the last moments (``warehouse.shortage``):
+    a flash sale's late buyers are refused without a transaction. Otherwise
+    nothing is read, and the hold decides.
+    """
+    try:
+        wanted = _lines_merge(lines)
+    except InvalidHold:
+        return  # the checkout says what is wrong with its lines, in its words
+    suspects = shortage_suspects(wanted)
+    if not suspects:
+        return
+    available = dict(stock_list(skus=suspects).values_list("sku", "available"))
+    short = [sku for sku in suspects if available.get(sku, 0) < wanted[sku]]
+    if short:
+        raise OutOfStock(skus=short)
+    shortage_forget(suspects)
 
 
 def stock_confirm(*, operation_id: str) -> list[str]:
@@ -240,7 +268,9 @@ def _hold(
                 f"Operation {operation_id} already holds other lines: "
                 f"{', '.join(sorted(before))}."
             )
-        raise OutOfStock(skus=[sku for sku in wanted if sku not in held])
+        short = [sku for sku in wanted if sku not in held]
+        shortage_note(short)
+        raise OutOfStock(skus=short)
     # The condition and the increment are one statement per SKU: no other
     # writer can slip in between a read and a write.
     changed = stock_add(
@@ -252,7 +282,9 @@ def _hold(
         # ``reserved``, as it counts all the held ones; one we could not
         # change falls short by it.
         balanced = stock_skus_balanced(skus=list(wanted))
-        raise OutOfStock(skus=[sku for sku in wanted if sku not in balanced])
+        short = [sku for sku in wanted if sku not in balanced]
+        shortage_note(short)
+        raise OutOfStock(skus=short)
     now = timezone.now()
     return [
         Reservation(

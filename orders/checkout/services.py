@@ -38,6 +38,7 @@ from sagas.api import (
     saga_cancel,
     saga_record,
 )
+from warehouse.services import stock_refuse_if_short
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,10 @@ def checkout_start(
     """
     operation_id = operation_id_for(user_id=user.pk, idempotency_key=idempotency_key)
     inline = settings.CHECKOUT_EXECUTION == "inline"
+    lines = list(lines)
+    # A SKU this process just saw sold out is checked with one read first: a
+    # flash sale's late buyers are refused without opening a transaction.
+    stock_refuse_if_short(lines=lines)
     try:
         with transaction.atomic():
             order_id = uuid.uuid4()

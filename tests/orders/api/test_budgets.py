@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # the worker's accept path 14 round trips and 2 new connections.
 HAPPY_ROUND_TRIPS, HAPPY_COMMITS = 30, 8
 OUT_OF_STOCK_ROUND_TRIPS = 8
+SOLD_OUT_ROUND_TRIPS = 4  # a SKU this process found short a moment ago
 ACCEPT_ROUND_TRIPS = 12
 # The domain tables a replay must not touch.
 DOMAIN = ("orders_", "sagas_", "payments_", "warehouse_", "shipping_", "outbox_")
@@ -107,6 +108,24 @@ def test_an_out_of_stock_answer_costs_8_round_trips_and_writes_nothing(
     assert trips.total <= OUT_OF_STOCK_ROUND_TRIPS, trips.summary()
     assert trips.commits == 2, trips.summary()  # the key's claim and answer
     assert SagaRun.objects.count() == runs
+
+
+def test_a_sku_just_seen_sold_out_is_refused_with_4_round_trips(
+    alice_client, post_checkout, warmed
+):
+    """The flash sale's late buyers: the token, the key claimed, one read of the
+    shelf (no transaction), the key completed with the 409. At least 5 times
+    cheaper than a checkout that ships (30)."""
+    body = checkout_body(lines=[{"sku": "MUG-001", "quantity": 6}])
+    post_checkout(alice_client, body)  # this process sees the mug short
+
+    response, trips = counted(lambda: post_checkout(alice_client, body))
+
+    assert response.status_code == 409
+    assert response.json()["skus"] == ["MUG-001"]
+    assert trips.total <= SOLD_OUT_ROUND_TRIPS, trips.summary()
+    assert 5 * trips.total <= HAPPY_ROUND_TRIPS
+    assert "BEGIN" not in [s.split()[0] for s in trips.statements]
 
 
 def test_a_replay_costs_at_most_5_round_trips_and_touches_no_domain_table(
