@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -107,9 +108,18 @@ def served(
         "PYTHONDONTWRITEBYTECODE": "1",
         **env,
     }
+    # A file, not a pipe: a pipe nobody reads would fill and block the workers.
+    with tempfile.TemporaryFile() as log:
+        yield from _serve(python, root, child_env, workers=workers, port=port, log=log)
+
+
+def _serve(
+    python: str, root: str, child_env: dict, *, workers: int, port: int, log: Any
+) -> Iterator[str]:
+    """Start gunicorn, wait for its health check, yield its address, stop it."""
     process = subprocess.Popen(
         [
-            sys.executable,
+            python,
             "-m",
             "gunicorn",
             "config.wsgi",
@@ -128,7 +138,7 @@ def served(
         cwd=root,
         env=child_env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -140,9 +150,8 @@ def served(
             except OSError:
                 time.sleep(0.1)
         else:
-            raise RuntimeError(
-                "gunicorn did not start: " + process.stderr.read(4000).decode()
-            )
+            log.seek(0)
+            raise RuntimeError("gunicorn did not start: " + log.read(4000).decode())
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -203,16 +212,29 @@ def drive(
     per_client: int,
     body: Any,
     keyed: bool = True,
+    total: int | None = None,
 ) -> Sample:
-    """POST ``body`` from ``clients`` threads, ``per_client`` times each; return it."""
+    """POST ``body`` from ``clients`` threads, ``per_client`` times each; return it.
+
+    With ``total``, the threads share that many requests instead.
+    """
     port = int(base.rsplit(":", 1)[1])
     sample, lock = Sample(), threading.Lock()
     barrier = threading.Barrier(clients)
 
+    left = [total if total is not None else clients * per_client]
+
+    def take() -> bool:
+        with lock:
+            if left[0] <= 0:
+                return False
+            left[0] -= 1
+            return True
+
     def client(number: int) -> None:
         token = tokens[number % len(tokens)]
         barrier.wait(timeout=60)
-        for _ in range(per_client):
+        while take():
             headers = {"Authorization": f"Token {token}"}
             if keyed:
                 headers["Idempotency-Key"] = f"bench-{uuid.uuid4().hex}"
