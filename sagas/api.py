@@ -5,8 +5,10 @@ it, start runs (``saga_start``, or ``saga_record`` inside your own
 transaction), resume, cancel and recover them, and read them back
 (``run_for``, ``runs_for``). A run that completes or rolls back is a
 ``RunResult``; one that needs a person raises ``NeedsReview`` (or its
-``OutcomeUnknown`` and ``CompensationError``). Nothing else of the engine is
-meant to be imported: its models are written by the engine alone.
+``OutcomeUnknown`` and ``CompensationError``). Spans go through a hook
+(``set_tracer``, a ``Tracer``): none is opened until a project installs one.
+Nothing else of the engine is meant to be imported: its models are written by
+the engine alone.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from sagas.services import (
     saga_start,
 )
 from sagas.subjects import Subject, SubjectSource, register_subject
+from sagas.tracing import Tracer, TraceSpan, get_tracer, set_tracer, use_tracer
 
 RunStatus = SagaRun.Status
 Reason = SagaRun.Reason
@@ -74,8 +77,11 @@ __all__ = [
     "StepStatus",
     "Subject",
     "SubjectSource",
+    "TraceSpan",
+    "Tracer",
     "get_clock",
     "get_saga",
+    "get_tracer",
     "register",
     "register_subject",
     "registered_sagas",
@@ -87,5 +93,7 @@ __all__ = [
     "saga_recover",
     "saga_resume",
     "saga_start",
+    "set_tracer",
     "use_clock",
+    "use_tracer",
 ]
