@@ -333,6 +333,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves static files in every process, gunicorn included. Outside
 # production it finds them in the apps directly, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = True
+# Files a browser asks for at the site's root (favicon.ico, on every page).
+WHITENOISE_ROOT = BASE_DIR / "public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
