@@ -37,6 +37,7 @@ EXCLUDED_URLS = "/healthz,/readyz,/metrics,/static/,/favicon.ico"
 INSTRUMENTATION = "order-service"
 
 _provider: TracerProvider | None = None
+_tracer: trace.Tracer = trace.NoOpTracer()
 
 
 def tracing_enabled() -> bool:
@@ -80,13 +81,13 @@ def tracing_start(*, provider: TracerProvider) -> None:
     it must run before the handler loads the middleware (``AppConfig.ready``
     does; tests start a fresh client).
     """
-    global _provider
+    global _provider, _tracer
     from opentelemetry.instrumentation.django import DjangoInstrumentor
 
     from observability.saga_spans import SagaSpans
     from sagas.api import set_tracer
 
-    _provider = provider
+    _provider, _tracer = provider, provider.get_tracer(INSTRUMENTATION)
     DjangoInstrumentor().instrument(
         tracer_provider=provider, excluded_urls=EXCLUDED_URLS
     )
@@ -95,21 +96,19 @@ def tracing_start(*, provider: TracerProvider) -> None:
 
 def tracing_stop() -> None:
     """Stop recording spans (tests): the engine and Django record none again."""
-    global _provider
+    global _provider, _tracer
     from opentelemetry.instrumentation.django import DjangoInstrumentor
 
     from sagas.api import set_tracer
 
     DjangoInstrumentor().uninstrument()
     set_tracer(None)
-    _provider = None
+    _provider, _tracer = None, trace.NoOpTracer()
 
 
 def tracer() -> trace.Tracer:
     """Return the tracer of this project's spans (one that records none when off)."""
-    if _provider is None:
-        return trace.NoOpTracer()
-    return _provider.get_tracer(INSTRUMENTATION)
+    return _tracer
 
 
 def context_carrier() -> dict[str, str]:
