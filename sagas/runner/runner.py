@@ -556,6 +556,10 @@ class Runner:
         marked: list[tuple[StepRecord, dict]],
     ) -> bool:
         """Write an advance; if a cancellation refuses it, write what was done."""
+        now = self.clock.now()
+        for record, _ in marked:
+            # Marked before the bodies ran; it may begin once they are written.
+            record.started_at = now
         if self.journal.write(
             cancellable=cancellable, status=status, release=bool(status)
         ):
