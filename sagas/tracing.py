@@ -3,9 +3,9 @@
 The engine knows no tracing library. It opens its spans through the installed
 ``Tracer``: a run, each step inside it, each attempt inside its step, each
 ``reconcile`` and each compensation, and it adds its timeline's events to the
-span that is current. Until a project installs a tracer (``use_tracer``; this
-project's is ``observability.saga_spans``, built on OpenTelemetry), every call
-returns at once and the engine runs as if it had no such hook.
+span that is current. Until a project installs a tracer (``set_tracer``, for
+example one that makes OpenTelemetry spans), every call returns at once and
+the engine runs as if it had no such hook.
 
 A tracer works with the current span of this thread's context: the engine
 carries that context into the threads it starts (a call with a timeout,
