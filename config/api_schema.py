@@ -43,6 +43,9 @@ class ProblemSerializer(serializers.Serializer):
         required=False, help_text="What went wrong in this occurrence."
     )
     code = serializers.CharField(help_text="A stable code that clients match on.")
+    request_id = serializers.CharField(
+        help_text="The request's id, as in its X-Request-ID header and log lines."
+    )
     errors = serializers.JSONField(
         required=False, help_text="Field errors of a body that is not valid."
     )

@@ -78,6 +78,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request's id, first, so that every answer carries it. With tracing on,
+    # OpenTelemetry's middleware is put before it (observability.tracing).
+    "observability.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -330,6 +333,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves static files in every process, gunicorn included. Outside
 # production it finds them in the apps directly, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = True
+# Files a browser asks for at the site's root (favicon.ico, on every page).
+WHITENOISE_ROOT = BASE_DIR / "public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -364,13 +369,22 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Every line names its request (or the task it queued) and, when traced,
+    # its trace and span: request_id, trace_id, span_id.
+    "filters": {"request": {"()": "observability.logs.RequestContextFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
         },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -378,3 +392,33 @@ LOGGING = {
         "transitions": {"level": "WARNING"},
     },
 }
+
+# --- Traces (OpenTelemetry) -----------------------------------------------------------
+
+# Off unless OTEL_TRACES_EXPORTER names where spans go: "console" (JSON on
+# stdout, for a laptop), "otlp" (any OpenTelemetry collector, over HTTP with
+# protobuf) or both, comma-separated. These are the standard variables; the
+# SDK reads the others the standard defines (OTEL_RESOURCE_ATTRIBUTES, the
+# sampler, batch sizes, the exporter's headers and timeout) by itself.
+OTEL_TRACES_EXPORTER = [
+    name
+    for name in env_list("OTEL_TRACES_EXPORTER", "none")
+    if name != "none" and not env_bool("OTEL_SDK_DISABLED")
+]
+# A base URL (the exporter adds /v1/traces), unless the traces' own variable
+# gives the full one.
+OTEL_EXPORTER_OTLP_ENDPOINT = os.environ.get(
+    "OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318"
+)
+TRACING = {
+    "exporters": OTEL_TRACES_EXPORTER,
+    "service_name": os.environ.get("OTEL_SERVICE_NAME", "order-service"),
+    "otlp_endpoint": os.environ.get(
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        f"{OTEL_EXPORTER_OTLP_ENDPOINT.rstrip('/')}/v1/traces",
+    ),
+}
+# Where a trace id on the admin's run page and the order page links to, with
+# "{trace_id}" in it: e.g. Jaeger's "http://127.0.0.1:16686/trace/{trace_id}".
+# Unset: the id is shown, to paste into any back end's search.
+SAGA_TRACE_URL = os.environ.get("SAGA_TRACE_URL", "")

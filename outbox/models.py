@@ -32,6 +32,9 @@ class OutboxMessage(models.Model):
     aggregate_type = models.CharField(max_length=50)
     aggregate_id = models.CharField(max_length=100)
     payload = models.JSONField(default=dict)
+    # The trace the message was written in (W3C Trace Context), for the relay's
+    # span to link to; empty when nothing was traced.
+    trace_context = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING
     )

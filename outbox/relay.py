@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from observability.tracing import consumer_span
 from outbox.backoff import retry_delay
 from outbox.conf import outbox_setting
 from outbox.handlers import handlers_run
@@ -109,10 +110,23 @@ def messages_claim(*, batch_size: int, now: datetime) -> list[OutboxMessage]:
 def message_process(
     message: OutboxMessage, *, now: datetime, endpoints: list[WebhookEndpoint]
 ) -> None:
-    """Hand a claimed message to its handlers and endpoints, then record the outcome."""
-    handler_errors = handlers_run(message)
-    deliveries_run(message, now=now, endpoints=endpoints)
-    message_settle(message, now=now, handler_errors=handler_errors)
+    """Hand a claimed message to its handlers and endpoints, then record the outcome.
+
+    Traced as the processing of ``message``, linked to the span that wrote it
+    (a saga step's, a request's).
+    """
+    with consumer_span(
+        f"outbox.relay {message.event_type}",
+        link=message.trace_context,
+        attributes={
+            "messaging.system": "outbox",
+            "messaging.message.id": str(message.message_id),
+            "outbox.aggregate": f"{message.aggregate_type}:{message.aggregate_id}",
+        },
+    ):
+        handler_errors = handlers_run(message)
+        deliveries_run(message, now=now, endpoints=endpoints)
+        message_settle(message, now=now, handler_errors=handler_errors)
 
 
 def message_settle(

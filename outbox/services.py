@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from observability.tracing import context_carrier
 from outbox.conf import outbox_setting
 from outbox.models import OutboxMessage, WebhookDelivery
 
@@ -34,7 +35,8 @@ def message_emit(
     transaction of its change would defeat the pattern. With
     ``OUTBOX_RELAY_ON_COMMIT`` a relay task is queued when the transaction
     commits, so the message leaves within moments rather than at the next
-    scheduled relay.
+    scheduled relay. The current trace context is stored with it, in the same
+    INSERT, so that its relay can link to the span that wrote it.
     """
     if not transaction.get_connection(using).in_atomic_block:
         raise RuntimeError("message_emit() must run inside transaction.atomic().")
@@ -43,6 +45,7 @@ def message_emit(
         aggregate_type=aggregate_type,
         aggregate_id=str(aggregate_id),
         payload=payload,
+        trace_context=context_carrier(),
     )
     if outbox_setting("OUTBOX_RELAY_ON_COMMIT"):
         _relay_on_commit(using)
@@ -61,12 +64,14 @@ def messages_emit(
         raise RuntimeError("messages_emit() must run inside transaction.atomic().")
     if not messages:
         return []
+    trace_context = context_carrier()
     rows = OutboxMessage.objects.using(using).bulk_create(
         OutboxMessage(
             event_type=item["event_type"],
             aggregate_type=item["aggregate_type"],
             aggregate_id=str(item["aggregate_id"]),
             payload=item["payload"],
+            trace_context=trace_context,
         )
         for item in messages
     )

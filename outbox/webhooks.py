@@ -1,7 +1,9 @@
 """Webhook deliveries: build the signed request, post it, record the outcome.
 
 Signed as Standard Webhooks says (outbox.signing): webhook-id, webhook-timestamp
-and webhook-signature headers over the JSON body.
+and webhook-signature headers over the JSON body. When tracing is on, each post
+is a client span linked to the message's trace, and sends its context in
+``traceparent``, so a receiver that traces too continues it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import datetime
 
 from django.db.models import F
 
+from observability.tracing import client_span, context_carrier
 from outbox.backoff import retry_delay
 from outbox.conf import outbox_setting
 from outbox.models import OutboxMessage, WebhookDelivery, WebhookEndpoint
@@ -58,30 +61,37 @@ def webhook_post(endpoint: WebhookEndpoint, message: OutboxMessage) -> int:
     with theirs.
     """
     body = webhook_body(message)
-    request = urllib.request.Request(
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "order-service-outbox/1",
-            # webhook-id is the message id, the same on every attempt: receivers
-            # drop duplicates by it, since delivery is at least once.
-            **sign(
-                msg_id=str(message.message_id),
-                body=body,
-                secrets=endpoint.signing_secrets(),
-                timestamp=int(time.time()),
-            ),
-        },
-    )
-    timeout = float(outbox_setting("OUTBOX_WEBHOOK_TIMEOUT_SECONDS"))
-    try:
-        with _opener.open(request, timeout=timeout) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return exc.code
+    with client_span(
+        "webhook POST",
+        peer="webhook-endpoint",
+        link=message.trace_context,
+        **{"url.full": endpoint.url, "messaging.message.id": str(message.message_id)},
+    ):
+        request = urllib.request.Request(
+            endpoint.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "order-service-outbox/1",
+                **context_carrier(),
+                # webhook-id is the message id, the same on every attempt:
+                # receivers drop duplicates by it, since delivery is at least once.
+                **sign(
+                    msg_id=str(message.message_id),
+                    body=body,
+                    secrets=endpoint.signing_secrets(),
+                    timestamp=int(time.time()),
+                ),
+            },
+        )
+        timeout = float(outbox_setting("OUTBOX_WEBHOOK_TIMEOUT_SECONDS"))
+        try:
+            with _opener.open(request, timeout=timeout) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            return exc.code
 
 
 def deliveries_run(

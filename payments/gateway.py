@@ -3,7 +3,8 @@
 Services talk to ``payment_gateway()``, never to the processor directly, so the
 simulator could be swapped for a real PSP client with the same four methods. The
 client is where faults are injected: around the processor call, as a flaky
-network would.
+network would; and where each call is traced as a client span of the
+processor, with the idempotency key it sends.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from typing import Protocol
 from django.db.models import Sum
 
 from faults.hooks import fault_after, fault_before
+from observability.tracing import client_span
 from payments.simulator.models import ProcessorCharge, ProcessorRefund
 from payments.simulator.processor import (
     processor_charge,
     processor_lookup,
     processor_refund,
 )
+
+PEER = "card-processor"
 
 
 @dataclass(frozen=True)
@@ -93,34 +97,37 @@ class SimulatedPaymentGateway:
         reference: str,
     ) -> GatewayCharge:
         """Charge ``amount_minor``; raise ``PaymentDeclined`` on a declined card."""
-        fault_before("payments.charge", reference)
-        charge = processor_charge(
-            amount_minor=amount_minor,
-            currency=currency,
-            token=token,
-            idempotency_key=idempotency_key,
-            reference=reference,
-        )
-        fault_after("payments.charge", reference)
+        with client_span("payments.charge", peer=PEER, idempotency_key=idempotency_key):
+            fault_before("payments.charge", reference)
+            charge = processor_charge(
+                amount_minor=amount_minor,
+                currency=currency,
+                token=token,
+                idempotency_key=idempotency_key,
+                reference=reference,
+            )
+            fault_after("payments.charge", reference)
         return _charge_answer(charge)
 
     def refund(
         self, *, charge_id: str, amount_minor: int, idempotency_key: str, reference: str
     ) -> GatewayRefund:
         """Refund ``amount_minor`` of the charge ``charge_id``."""
-        fault_before("payments.refund", reference)
-        refund = processor_refund(
-            charge_id=charge_id,
-            amount_minor=amount_minor,
-            idempotency_key=idempotency_key,
-            reference=reference,
-        )
-        fault_after("payments.refund", reference)
+        with client_span("payments.refund", peer=PEER, idempotency_key=idempotency_key):
+            fault_before("payments.refund", reference)
+            refund = processor_refund(
+                charge_id=charge_id,
+                amount_minor=amount_minor,
+                idempotency_key=idempotency_key,
+                reference=reference,
+            )
+            fault_after("payments.refund", reference)
         return _refund_answer(refund)
 
     def lookup(self, *, idempotency_key: str) -> GatewayCharge | GatewayRefund | None:
         """Return what the processor did with ``idempotency_key``, if anything."""
-        record = processor_lookup(idempotency_key=idempotency_key)
+        with client_span("payments.lookup", peer=PEER, idempotency_key=idempotency_key):
+            record = processor_lookup(idempotency_key=idempotency_key)
         if isinstance(record, ProcessorCharge):
             return _charge_answer(record)
         if isinstance(record, ProcessorRefund):

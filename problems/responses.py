@@ -10,11 +10,16 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 
+from observability.request_ids import request_id_get
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 DEFAULT_PROBLEM_TYPE_BASE = "/problems/"
 
-# Members the RFC defines; an extension member may not silently replace them.
-STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "code"})
+# Members the RFC defines, and ours every problem has; an extension member may
+# not silently replace them.
+STANDARD_MEMBERS = frozenset(
+    {"type", "title", "status", "detail", "code", "request_id"}
+)
 
 
 def problem_type(code: str) -> str:
@@ -41,6 +46,8 @@ def problem_response(
     ``code`` is the stable, machine-readable name clients match on; ``title`` is a
     short summary that does not change between occurrences; ``detail`` (omitted
     when empty) explains this occurrence. ``extra`` becomes extension members.
+    ``request_id`` names the request, as its ``X-Request-ID`` header and its
+    log lines do: what a client quotes to support.
     """
     clashing = STANDARD_MEMBERS.intersection(extra)
     if clashing:
@@ -53,6 +60,9 @@ def problem_response(
     if detail:
         body["detail"] = detail
     body["code"] = code
+    request_id = request_id_get()
+    if request_id is not None:  # None: not answering a request (a test, a task)
+        body["request_id"] = request_id
     body.update(extra)
     return HttpResponse(
         json.dumps(body, cls=DjangoJSONEncoder),

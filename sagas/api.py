@@ -3,10 +3,12 @@
 Declare a saga (``Saga``, ``Step``, ``Parallel``, ``RetryPolicy``), register
 it, start runs (``saga_start``, or ``saga_record`` inside your own
 transaction), resume, cancel and recover them, and read them back
-(``run_for``, ``runs_for``). A run that completes or rolls back is a
-``RunResult``; one that needs a person raises ``NeedsReview`` (or its
-``OutcomeUnknown`` and ``CompensationError``). Nothing else of the engine is
-meant to be imported: its models are written by the engine alone.
+(``run_for``, ``runs_for``; a run's story: ``run_timeline``). A run that
+completes or rolls back is a ``RunResult``; one that needs a person raises
+``NeedsReview`` (or its ``OutcomeUnknown`` and ``CompensationError``). Spans
+go through a hook (``set_tracer``, a ``Tracer``): none is opened until a
+project installs one. Nothing else of the engine is meant to be imported:
+its models are written by the engine alone.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from sagas.models import ACTIVE_STATUSES, SagaRun, StepStatus
 from sagas.records import StepRecord
 from sagas.registry import get_saga, register, registered_sagas
 from sagas.results import RunResult
-from sagas.selectors import run_for, runs_for, runs_in
+from sagas.selectors import run_for, run_timeline, run_trace_url, runs_for, runs_in
 from sagas.services import (
     NewRun,
     saga_cancel,
@@ -40,6 +42,8 @@ from sagas.services import (
     saga_start,
 )
 from sagas.subjects import Subject, SubjectSource, register_subject
+from sagas.timeline import TimelineEvent
+from sagas.tracing import Tracer, TraceSpan, get_tracer, set_tracer, use_tracer
 
 RunStatus = SagaRun.Status
 Reason = SagaRun.Reason
@@ -74,12 +78,18 @@ __all__ = [
     "StepStatus",
     "Subject",
     "SubjectSource",
+    "TimelineEvent",
+    "TraceSpan",
+    "Tracer",
     "get_clock",
     "get_saga",
+    "get_tracer",
     "register",
     "register_subject",
     "registered_sagas",
     "run_for",
+    "run_timeline",
+    "run_trace_url",
     "runs_for",
     "runs_in",
     "saga_cancel",
@@ -87,5 +97,7 @@ __all__ = [
     "saga_recover",
     "saga_resume",
     "saga_start",
+    "set_tracer",
     "use_clock",
+    "use_tracer",
 ]

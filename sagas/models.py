@@ -70,6 +70,9 @@ class SagaRun(models.Model):
     state = models.JSONField(default=dict)
     steps = models.JSONField(default=dict)
     timeline = models.JSONField(default=list)
+    # Where the run was recorded, as the installed tracer's carrier (W3C Trace
+    # Context: traceparent, tracestate); empty when nothing was traced.
+    trace_context = models.JSONField(default=dict, blank=True)
     lease_owner = models.CharField(max_length=200, blank=True, default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     takeovers = models.PositiveIntegerField(default=0)
@@ -107,6 +110,13 @@ class SagaRun(models.Model):
         from sagas.records import step_records
 
         return step_records(self)
+
+    @property
+    def trace_id(self) -> str:
+        """Return the id of the trace that recorded the run ("" if none was)."""
+        # traceparent: version-trace_id-parent_id-flags
+        parts = self.trace_context.get("traceparent", "").split("-")
+        return parts[1] if len(parts) >= 4 else ""
 
 
 ACTIVE_STATUSES = (SagaRun.Status.RUNNING, SagaRun.Status.COMPENSATING)

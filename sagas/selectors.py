@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
 from sagas.definition import Step
@@ -12,6 +13,7 @@ from sagas.exceptions import SagaNotFound
 from sagas.models import SagaReviewAction, SagaRun, StepStatus
 from sagas.records import StepRecord
 from sagas.registry import get_saga
+from sagas.timeline import TimelineEvent, timeline_of
 
 RunStatus = SagaRun.Status
 # Reasons that stop a run in the middle of its compensations.
@@ -124,3 +126,25 @@ def runs_in(*, saga: str | None = None) -> QuerySet[SagaRun]:
     """Return every run (of ``saga``, if given), newest first, for reports."""
     runs = SagaRun.objects.all()
     return runs.filter(saga=saga) if saga else runs
+
+
+def run_timeline(*, run: SagaRun) -> list[TimelineEvent]:
+    """Return what happened to ``run``, oldest first, from its row (no query).
+
+    The steps going forward, each failed attempt with the pause after it,
+    reconcile answers, the compensations in the order they ran, takeovers
+    and reviews (see ``sagas.timeline``).
+    """
+    return timeline_of(run, run.step_rows)
+
+
+def run_trace_url(*, run: SagaRun) -> str:
+    """Return the address of the trace that recorded ``run`` ("" if unknown).
+
+    ``SAGA_TRACE_URL`` is the tracing back end's page for a trace, with
+    ``{trace_id}`` in it; without it (or without a trace) there is no link.
+    """
+    template = getattr(settings, "SAGA_TRACE_URL", "")
+    if not template or not run.trace_id:
+        return ""
+    return template.format(trace_id=run.trace_id)

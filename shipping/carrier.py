@@ -1,4 +1,8 @@
-"""The carrier client: the one door to the carrier, where faults are injected."""
+"""The carrier client: the one door to the carrier, where faults are injected.
+
+Each call is traced as a client span of the carrier, with the idempotency key
+it sends.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from faults.hooks import fault_after, fault_before
+from observability.tracing import client_span
 from shipping.simulator.carrier import (
     carrier_shipment_cancel,
     carrier_shipment_create,
     carrier_shipment_lookup,
 )
 from shipping.simulator.models import CarrierShipment
+
+PEER = "carrier"
 
 
 @dataclass(frozen=True)
@@ -50,25 +57,28 @@ class SimulatedCarrier:
         self, *, address: dict, idempotency_key: str, reference: str
     ) -> CarrierAnswer:
         """Book a shipment to ``address``."""
-        fault_before("shipping.create", reference)
-        shipment = carrier_shipment_create(
-            address=address, idempotency_key=idempotency_key, reference=reference
-        )
-        fault_after("shipping.create", reference)
+        with client_span("shipping.create", peer=PEER, idempotency_key=idempotency_key):
+            fault_before("shipping.create", reference)
+            shipment = carrier_shipment_create(
+                address=address, idempotency_key=idempotency_key, reference=reference
+            )
+            fault_after("shipping.create", reference)
         return _answer(shipment)
 
     def cancel(
         self, *, shipment_id: str, idempotency_key: str, reference: str
     ) -> CarrierAnswer:
         """Cancel the shipment ``shipment_id`` (the simulator needs no key)."""
-        fault_before("shipping.cancel", reference)
-        shipment = carrier_shipment_cancel(shipment_id=shipment_id)
-        fault_after("shipping.cancel", reference)
+        with client_span("shipping.cancel", peer=PEER, idempotency_key=idempotency_key):
+            fault_before("shipping.cancel", reference)
+            shipment = carrier_shipment_cancel(shipment_id=shipment_id)
+            fault_after("shipping.cancel", reference)
         return _answer(shipment)
 
     def lookup(self, *, idempotency_key: str) -> CarrierAnswer | None:
         """Return the shipment created with ``idempotency_key``, if any."""
-        shipment = carrier_shipment_lookup(idempotency_key=idempotency_key)
+        with client_span("shipping.lookup", peer=PEER, idempotency_key=idempotency_key):
+            shipment = carrier_shipment_lookup(idempotency_key=idempotency_key)
         return _answer(shipment) if shipment else None
 
     def shipments(self) -> list[CarrierAnswer]:

@@ -21,7 +21,7 @@ from orders.selectors import (
     product_list_with_stock,
 )
 from problems.errors import ApplicationError
-from sagas.api import ACTIVE_STATUSES
+from sagas.api import ACTIVE_STATUSES, run_timeline, run_trace_url
 from storefront.forms import CheckoutForm, FaultPlanForm
 
 
@@ -111,6 +111,9 @@ def _order_context(request: HttpRequest, order_id: str) -> dict:
         "order": order,
         "run": run,
         "steps": run.step_rows if run else [],
+        # What happened, in order, and the trace to look it up in.
+        "events": run_timeline(run=run) if run else [],
+        "trace_url": run_trace_url(run=run) if run else "",
         "diagram": order_diagram(state=order.state),
         # Refresh while a worker moves the order; a run waiting for review or
         # finished has nothing more to show by itself.

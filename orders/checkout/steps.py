@@ -207,6 +207,7 @@ def _notify(ctx: Context, channel: str, recipient: str) -> None:
         recipient=recipient,
         subject=f"Your order {state.order_id[:8]} has shipped",
         body=f"Tracking number: {state.tracking_number}",
+        idempotency_key=ctx.idempotency_key,
     )
 
 

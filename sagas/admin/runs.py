@@ -31,6 +31,8 @@ from sagas.selectors import (
     run_review_actions,
     run_review_choices,
     run_saved_fields,
+    run_timeline,
+    run_trace_url,
 )
 from sagas.subjects import (
     Subject,
@@ -78,6 +80,7 @@ class SagaRunAdmin(admin.ModelAdmin):
                     "reason",
                     "error",
                     "subject_link",
+                    "trace",
                 ]
             },
         ),
@@ -171,6 +174,18 @@ class SagaRunAdmin(admin.ModelAdmin):
             return f"{noun} {subject.label}"
         return format_html('<a href="{}">{} {}</a>', subject.url, noun, subject.label)
 
+    @admin.display(description="trace")
+    def trace(self, run: SagaRun) -> str:
+        # The trace that recorded the run: a link when SAGA_TRACE_URL is set.
+        if not run.trace_id:
+            return "-"
+        url = run_trace_url(run=run)
+        if not url:
+            return format_html('<code class="saga-key">{}</code>', run.trace_id)
+        return format_html(
+            '<a href="{}"><code class="saga-key">{}</code></a>', url, run.trace_id
+        )
+
     # -- the run page ----------------------------------------------------------------
 
     def get_urls(self) -> list[URLPattern]:
@@ -209,6 +224,7 @@ class SagaRunAdmin(admin.ModelAdmin):
         return {
             "run": run,
             "timeline": timeline(run, steps, stuck),
+            "events": run_timeline(run=run),
             "state_rows": state_rows(run.state, run_saved_fields(run=run)),
             "state_json": json.dumps(run.state, indent=2, sort_keys=True),
             "audit_trail": run_review_actions(run=run),

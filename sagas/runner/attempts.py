@@ -12,6 +12,7 @@ Three kinds of error lead three ways:
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import threading
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from django.db import connections
 from sagas.clock import Clock
 from sagas.context import StepContext
 from sagas.definition import Outcome, RetryPolicy, Saga, Step
+from sagas.runner.spans import call_span, span_failed
 
 MakeContext = Callable[[int], StepContext]
 # (the attempt about to start, why the last one failed, the pause before it)
@@ -69,10 +71,12 @@ def call_with_timeout(fn: Callable[[StepContext], Any], ctx: StepContext, timeou
     if timeout is None:
         return fn(ctx)
     box: dict[str, Any] = {}
+    # The call's spans belong to the attempt that waits for it.
+    context = contextvars.copy_context()
 
     def target() -> None:
         try:
-            box["value"] = fn(ctx)
+            box["value"] = context.run(fn, ctx)
         except BaseException as exc:
             box["error"] = exc
         finally:
@@ -95,10 +99,16 @@ def settle(step: Step, ctx: StepContext) -> tuple[Settlement, str]:
     in ``ctx.state``, which the runner keeps when the effect happened.
     """
     if step.reconcile is not None:
-        try:
-            outcome = call_with_timeout(step.reconcile, ctx, step.timeout)
-        except Exception as exc:
-            return Settlement.UNKNOWN, f"reconcile failed: {type(exc).__name__}: {exc}"
+        with _call_span("reconcile", ctx) as span:
+            try:
+                outcome = call_with_timeout(step.reconcile, ctx, step.timeout)
+            except Exception as exc:
+                span.fail(exc)
+                return (
+                    Settlement.UNKNOWN,
+                    f"reconcile failed: {type(exc).__name__}: {exc}",
+                )
+            span.set({"saga.outcome": str(outcome)})
         if outcome == Outcome.COMPLETED:
             return Settlement.COMPLETED, ""
         if outcome == Outcome.NOT_HAPPENED:
@@ -146,28 +156,40 @@ def run_action(
         on_retry(attempt, error, 0.0)
     while True:
         ctx = make_context(attempt)
-        try:
-            call_with_timeout(step.action, ctx, step.timeout)
-            return Result(Verdict.COMPLETED, ctx.state, attempt=attempt)
-        except saga.business_errors as exc:
-            return Result(Verdict.FAILED, error=exc, attempt=attempt)
-        except saga.unknown_outcome_errors as exc:
-            # A fresh copy of the state: the timed-out call may still write to its own.
-            checked = make_context(attempt)
-            settlement, why = settle(step, checked)
-            settled(settlement, why)
-            if settlement is Settlement.COMPLETED:
-                return Result(Verdict.COMPLETED, checked.state, attempt=attempt)
-            error = f"{type(exc).__name__}: {exc}; {why}"
-            if settlement is Settlement.UNKNOWN:
-                return Result(Verdict.UNKNOWN, error=error, attempt=attempt)
-            # reconcile looks up the key, so "not happened" covers every attempt.
-            uncertain = settlement is Settlement.REPEAT
-        except Exception as exc:
-            error = exc
-        if attempt >= policy.max_attempts:
-            return _exhausted(uncertain, error, attempt)
-        delay = policy.delay(attempt, clock.rng)
+        # The attempt's span holds the call and, when its answer was lost,
+        # the reconcile that settles it; the pause before the next one is not
+        # part of it.
+        with _call_span("attempt", ctx) as span:
+            try:
+                call_with_timeout(step.action, ctx, step.timeout)
+                span.set({"saga.outcome": "completed"})
+                return Result(Verdict.COMPLETED, ctx.state, attempt=attempt)
+            except saga.business_errors as exc:
+                span_failed(span, exc, "refused")
+                return Result(Verdict.FAILED, error=exc, attempt=attempt)
+            except saga.unknown_outcome_errors as exc:
+                # A fresh copy of the state: the timed-out call may still write
+                # to its own.
+                checked = make_context(attempt)
+                settlement, why = settle(step, checked)
+                settled(settlement, why)
+                if settlement is Settlement.COMPLETED:
+                    span.set({"saga.outcome": "completed"})
+                    return Result(Verdict.COMPLETED, checked.state, attempt=attempt)
+                error = f"{type(exc).__name__}: {exc}; {why}"
+                span_failed(span, error, settlement.value)
+                if settlement is Settlement.UNKNOWN:
+                    return Result(Verdict.UNKNOWN, error=error, attempt=attempt)
+                # reconcile looks up the key, so "not happened" covers every
+                # attempt.
+                uncertain = settlement is Settlement.REPEAT
+            except Exception as exc:
+                error = exc
+                span_failed(span, exc, "failed")
+            if attempt >= policy.max_attempts:
+                return _exhausted(uncertain, error, attempt)
+            delay = policy.delay(attempt, clock.rng)
+            span.set({"saga.retry_delay": round(delay, 3)})
         attempt += 1
         on_retry(attempt, error, delay)
         clock.sleep(delay)
@@ -189,21 +211,34 @@ def retry_call(
     attempt: int,
     on_retry: OnRetry,
     timeout: float | None = None,
+    undo: bool = False,
 ) -> Result:
     """Call a compensation or a hook until it succeeds or ``policy`` gives up.
 
     Compensations are idempotent by their key, so every error, a timeout
-    included, is simply retried.
+    included, is simply retried. ``undo``: it is a compensation, whose calls
+    carry the undo key.
     """
     while True:
         ctx = make_context(attempt)
-        try:
-            call_with_timeout(fn, ctx, timeout)
-            return Result(Verdict.COMPLETED, ctx.state, attempt=attempt)
-        except Exception as exc:
-            if attempt >= policy.max_attempts:
-                return Result(Verdict.FAILED, error=exc, attempt=attempt)
-            delay = policy.delay(attempt, clock.rng)
-            attempt += 1
-            on_retry(attempt, exc, delay)
-            clock.sleep(delay)
+        with _call_span("attempt", ctx, undo=undo) as span:
+            try:
+                call_with_timeout(fn, ctx, timeout)
+                span.set({"saga.outcome": "completed"})
+                return Result(Verdict.COMPLETED, ctx.state, attempt=attempt)
+            except Exception as exc:
+                span_failed(span, exc, "failed")
+                if attempt >= policy.max_attempts:
+                    return Result(Verdict.FAILED, error=exc, attempt=attempt)
+                delay = policy.delay(attempt, clock.rng)
+                span.set({"saga.retry_delay": round(delay, 3)})
+                error = exc
+        attempt += 1
+        on_retry(attempt, error, delay)
+        clock.sleep(delay)
+
+
+def _call_span(kind: str, ctx: StepContext, *, undo: bool = False) -> Any:
+    # A compensation's calls carry the undo key: the one the other system saw.
+    key = ctx.undo_key if undo else ctx.idempotency_key
+    return call_span(kind, ctx.step_name, attempt=ctx.attempt, key=key)

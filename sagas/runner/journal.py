@@ -21,6 +21,14 @@ from sagas.exceptions import LeaseLost
 from sagas.lease import lease_ttl
 from sagas.models import SagaRun, StepStatus
 from sagas.records import StepRecord, journal_of
+from sagas.tracing import get_tracer
+
+FORWARD_ENDS = (
+    StepStatus.COMPLETED,
+    StepStatus.FAILED,
+    StepStatus.UNKNOWN,
+    StepStatus.SKIPPED,
+)
 
 
 def error_text(error: BaseException | str | None) -> str:
@@ -74,12 +82,23 @@ class Journal:
     # -- changes in memory, written by the next write ------------------------------
 
     def event(self, kind: str, step: str | None = None, **data: Any) -> None:
-        """Add an entry to the run's timeline (failed attempts, compensations ...)."""
+        """Add an entry to the run's timeline (failed attempts, compensations ...).
+
+        The same event goes to the current span, when tracing is on.
+        """
         entry: dict[str, Any] = {"at": self.clock.now().isoformat(), "kind": kind}
         if step is not None:
             entry["step"] = step
         entry.update({key: value for key, value in data.items() if value is not None})
         self.timeline.append(entry)
+        get_tracer().event(
+            kind,
+            {
+                f"saga.{key}": value
+                for key, value in entry.items()
+                if key not in ("at", "kind")
+            },
+        )
 
     def started(self, record: StepRecord) -> None:
         """Mark ``record`` started (its action may run from the next commit on)."""
@@ -97,7 +116,9 @@ class Journal:
             # the rollback; a transient error that wore the retries out has none.
             if isinstance(error, self.saga.business_errors):
                 record.error_code = error_code_of(error)
-        if status in (StepStatus.COMPLETED, StepStatus.FAILED, StepStatus.COMPENSATED):
+        # When the forward action ended, however it ended; the undo's own
+        # start and end are timeline events, so this time stays the action's.
+        if status in FORWARD_ENDS:
             record.finished_at = self.clock.now()
 
     # -- the write -----------------------------------------------------------------

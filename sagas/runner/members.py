@@ -13,6 +13,7 @@ records the whole group in one commit.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +36,10 @@ def members_run(calls: list[Callable[[], T]]) -> list[T]:
     """
     if saga_setting("SAGA_PARALLEL_EXECUTOR") != "pool":
         return [call() for call in calls]
-    futures = [_shared_pool().submit(call) for call in calls]
+    # Each member runs in a copy of the caller's context: its spans are the
+    # run's children, whichever pool thread takes it.
+    pool = _shared_pool()
+    futures = [pool.submit(contextvars.copy_context().run, call) for call in calls]
     errors = [future.exception() for future in futures]  # waits for every one
     for error in errors:
         if error is not None:

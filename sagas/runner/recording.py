@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 
 from sagas.context import Batch, StepContext
+from sagas.tracing import NULL_SPAN
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Body:
     attempt: int = 1
     # Called once the body succeeded, before the journal is written (marks).
     done: Callable[[], None] = lambda: None
+    # Opens the body's span (see ``sagas.tracing``): none by default.
+    span: Callable[[], Any] = lambda: NULL_SPAN
 
 
 class RecordingFailed(Exception):
@@ -74,7 +77,8 @@ class Recording:
                 # state as it was.
                 ctx = self.make_context(body, base, self.batches)
                 try:
-                    body.fn(ctx)
+                    with body.span():
+                        body.fn(ctx)
                 except Exception as error:
                     raise RecordingFailed(index, error) from error
                 self.set_state(_adopted(base, ctx.state))

@@ -21,6 +21,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -48,6 +50,8 @@ from sagas.runner.attempts import Result, Settlement, Verdict, retry_call, run_a
 from sagas.runner.journal import Journal, error_text
 from sagas.runner.members import members_run
 from sagas.runner.recording import Body, Recording, RecordingFailed
+from sagas.runner.spans import call_span, compensation_span, hook_span, step_span
+from sagas.tracing import NULL_SPAN, TraceSpan, get_tracer
 
 Reason, RunStatus = SagaRun.Reason, SagaRun.Status
 HOOK_RETRY = RetryPolicy()
@@ -108,8 +112,9 @@ class Runner:
         self.failure: Stop | None = None
         self.lock = threading.Lock()
         self.thread_id = threading.get_ident()
-        if taken_over:
-            self.journal.event("takeover", count=run.takeovers)
+        self.taken_over = taken_over
+        # The span of this execution: the parent of every step's span.
+        self.span: TraceSpan = NULL_SPAN
 
     @classmethod
     def load(cls, run_id: int, *, owner: str, **kwargs: Any) -> Runner:
@@ -124,6 +129,26 @@ class Runner:
         person raises ``NeedsReview`` (``OutcomeUnknown``, ``CompensationError``);
         ``LeaseLost`` means another worker took it over.
         """
+        run = self.run
+        attributes = {
+            "saga.name": self.saga.name,
+            "saga.operation_id": run.operation_id,
+            "saga.run_id": run.pk,
+            "saga.takeovers": run.takeovers,
+        }
+        # A run resumed in another trace (the sweeper's, a reviewer's) points
+        # back to the trace that recorded it.
+        links = [run.trace_context] if run.trace_context else []
+        with get_tracer().span(
+            f"saga.run {self.saga.name}", attributes, links=links
+        ) as self.span:
+            if self.taken_over:
+                self.journal.event("takeover", count=run.takeovers)
+            self._execute()
+            self.span.set({"saga.status": run.status})
+        return RunResult(run)
+
+    def _execute(self) -> None:
         active = self.run.status in (RunStatus.RUNNING, RunStatus.COMPENSATING)
         if active and self.run.takeovers > takeovers_allowed():
             self._review(
@@ -138,7 +163,6 @@ class Runner:
         if self.run.status == RunStatus.COMPENSATING:
             self._backward()
             self._finish(RunStatus.COMPENSATED)
-        return RunResult(self.run)
 
     def begin(self, *, claim: bool) -> None:
         """Run the leading local steps of a run not stored yet, then store it.
@@ -154,54 +178,69 @@ class Runner:
         connection = transaction.get_connection()
         if not connection.in_atomic_block:
             raise RuntimeError("A new run is recorded inside a transaction.")
-        batches: dict[str, Batch] = {}
-        leading = self.saga.leading_local()
-        for step in leading:
-            record, attempt = self.records[step.name], 1
-            while True:
-                ctx = self._context(step.name, self.journal.state, attempt, batches)
-                self._signal(signals.step_started, step=step.name, attempt=attempt)
-                try:
+        tracer, run = get_tracer(), self.run
+        attributes = {
+            "saga.name": self.saga.name,
+            "saga.operation_id": run.operation_id,
+        }
+        with tracer.span(f"saga.start {self.saga.name}", attributes) as self.span:
+            batches: dict[str, Batch] = {}
+            leading = self.saga.leading_local()
+            for step in leading:
+                with self._step_span(step):
+                    self._begin_step(step, connection, batches)
+            for batch in batches.values():
+                batch.flush()
+            after = self._first_undone(len(leading))
+            if claim and after is not None:
+                for record, _ in self._mark_next(after):
+                    self.started_here.add(record.name)
+            run.state = self.saga.state_dump(self.journal.state)
+            run.steps = journal_of(list(self.records.values()))
+            run.timeline = self.journal.timeline
+            # Where this run began, for whoever resumes it in another trace:
+            # part of the run's INSERT, so it costs no round trip.
+            run.trace_context = tracer.context()
+            run.save(force_insert=True)
+
+    def _begin_step(self, step: Step, connection: Any, batches: dict) -> None:
+        """Run one leading local step in the caller's transaction, with retries."""
+        record, attempt = self.records[step.name], 1
+        begun = self.clock.now()
+        while True:
+            ctx = self._context(step.name, self.journal.state, attempt, batches)
+            self._signal(signals.step_started, step=step.name, attempt=attempt)
+            try:
+                with self._attempt_span(step, attempt):
                     step.action(ctx)
-                    break
-                except Exception as raised:
-                    error = raised
-                    refused = isinstance(error, self.saga.business_errors)
-                    self._signal(
-                        signals.step_failed,
-                        step=step.name,
-                        error=error,
-                        outcome=StepStatus.FAILED,
-                    )
-                    usable = not connection.needs_rollback
-                    if refused or not usable or attempt >= step.retry.max_attempts:
-                        raise StepError(
-                            error_text(error), step=step.name, error=error
-                        ) from error
-                delay = step.retry.delay(attempt, self.clock.rng)
-                self.journal.event(
-                    "attempt_failed",
-                    step.name,
-                    attempt=attempt,
-                    error=error_text(error),
-                    delay=round(delay, 3),
+                break
+            except Exception as raised:
+                error = raised
+                refused = isinstance(error, self.saga.business_errors)
+                self._signal(
+                    signals.step_failed,
+                    step=step.name,
+                    error=error,
+                    outcome=StepStatus.FAILED,
                 )
-                self.clock.sleep(delay)
-                attempt += 1
-            self.journal.state = ctx.state
-            record.attempts, record.started_at = attempt, self.clock.now()
-            self.journal.ended(record, StepStatus.COMPLETED)
-        for batch in batches.values():
-            batch.flush()
-        after = self._first_undone(len(leading))
-        if claim and after is not None:
-            for record, _ in self._mark_next(after):
-                self.started_here.add(record.name)
-        run = self.run
-        run.state = self.saga.state_dump(self.journal.state)
-        run.steps = journal_of(list(self.records.values()))
-        run.timeline = self.journal.timeline
-        run.save(force_insert=True)
+                usable = not connection.needs_rollback
+                if refused or not usable or attempt >= step.retry.max_attempts:
+                    raise StepError(
+                        error_text(error), step=step.name, error=error
+                    ) from error
+            delay = step.retry.delay(attempt, self.clock.rng)
+            self.journal.event(
+                "attempt_failed",
+                step.name,
+                attempt=attempt,
+                error=error_text(error),
+                delay=round(delay, 3),
+            )
+            self.clock.sleep(delay)
+            attempt += 1
+        self.journal.state = ctx.state
+        record.attempts, record.started_at = attempt, begun
+        self.journal.ended(record, StepStatus.COMPLETED)
 
     # -- the forward pass --------------------------------------------------------------
 
@@ -236,34 +275,50 @@ class Runner:
 
     def _local(self, index: int, step: Step) -> Stop | None:
         """Run a local step: its action and journal entry in one recording."""
-        record = self.records[step.name]
-        attempt = record.attempts + 1
-        while True:
-            try:
-                return self._advance(index, [self._local_body(step, attempt)])
-            except RecordingFailed as failed:
-                error = _raise_lease_lost(failed.error)
-            if isinstance(error, self.saga.business_errors):
-                return self._step_failed(step, attempt, error)
-            if attempt >= step.retry.max_attempts:
-                return self._step_failed(step, attempt, error)
-            attempt = self._pause(step, step.retry, attempt, error)
+        with self._step_span(step):
+            record = self.records[step.name]
+            attempt = record.attempts + 1
+            while True:
+                try:
+                    return self._advance(index, [self._local_body(step, attempt)])
+                except RecordingFailed as failed:
+                    error = _raise_lease_lost(failed.error)
+                if isinstance(error, self.saga.business_errors):
+                    return self._step_failed(step, attempt, error)
+                if attempt >= step.retry.max_attempts:
+                    return self._step_failed(step, attempt, error)
+                attempt = self._pause(step, step.retry, attempt, error)
 
-    def _local_body(self, step: Step, attempt: int) -> Body:
+    def _local_body(self, step: Step, attempt: int, *, folded: bool = False) -> Body:
+        """Return a local step's action as a body of a recording.
+
+        ``folded``: it rides in the recording of the step before it, whose
+        span is current; its own span is then opened under the run's.
+        """
         record = self.records[step.name]
+        begun = self.clock.now()
 
         def done() -> None:
             record.attempts = attempt
-            record.started_at = record.started_at or self.clock.now()
+            record.started_at = record.started_at or begun
             self.journal.ended(record, StepStatus.COMPLETED)
+
+        def span() -> Any:
+            if folded:
+                return self._folded_span(step, attempt)
+            return self._attempt_span(step, attempt)
 
         signals.step_started.send(
             sender=self.saga, run=self.run, step=step.name, attempt=attempt
         )
-        return Body(step.name, step.action, attempt=attempt, done=done)
+        return Body(step.name, step.action, attempt=attempt, done=done, span=span)
 
     def _external(self, index: int, step: Step) -> Stop | None:
         """Call an external step, then record what it did (see the module doc)."""
+        with self._step_span(step):
+            return self._external_step(index, step)
+
+    def _external_step(self, index: int, step: Step) -> Stop | None:
         record = self.records[step.name]
         if record.status == StepStatus.PENDING:
             snapshot = self.journal.snapshot()
@@ -413,7 +468,9 @@ class Runner:
         record = self.records[step.name]
         if stopped.is_set() and record.name in self.started_here:
             return None  # not begun yet, and a sibling failed: skip it
-        result = self._attempt(step)
+        with self._step_span(step) as span:
+            result = self._attempt(step)
+            span.set({"saga.outcome": result.verdict.value})
         if result.verdict is not Verdict.COMPLETED and not step.best_effort:
             stopped.set()
         return result
@@ -446,14 +503,16 @@ class Runner:
                 mark()
             parts = list(bodies)
             parts += [
-                self._local_body(step, self.records[step.name].attempts + 1)
+                self._local_body(
+                    step, self.records[step.name].attempts + 1, folded=True
+                )
                 for step in folded
             ]
             after = self._first_undone(index + len(folded) + 1) if go_on else -1
             finishing = go_on and after is None
             hook = self.saga.on_completed if finishing and with_hook else None
             if hook is not None:
-                parts.append(Body("on_completed", hook))
+                parts.append(self._hook_body("on_completed", hook))
             # Asked before the pivot is marked started: this write is the last
             # one a cancellation can stop.
             cancellable = not finishing and self._cancellable(done=item)
@@ -496,6 +555,10 @@ class Runner:
         marked: list[tuple[StepRecord, dict]],
     ) -> bool:
         """Write an advance; if a cancellation refuses it, write what was done."""
+        now = self.clock.now()
+        for record, _ in marked:
+            # Marked before the bodies ran; it may begin once they are written.
+            record.started_at = now
         if self.journal.write(
             cancellable=cancellable, status=status, release=bool(status)
         ):
@@ -575,6 +638,7 @@ class Runner:
             reason, error = Reason.CANCELLED, "cancellation requested"
         else:
             self.failure, reason = stop, Reason.STEP_FAILED
+        self.journal.event("rolling_back", stop.step, reason=reason)
         self.journal.write(status=RunStatus.COMPENSATING, reason=reason, error=error)
 
     def _backward(self) -> None:
@@ -589,61 +653,64 @@ class Runner:
             step, record = flat.step, self.records[flat.step.name]
             if step.compensation is None or record.status not in TO_UNDO:
                 continue
-            self.journal.event("compensation_started", step.name)
-            base = self._snapshot()
+            undo_key = self.saga.undo_key(self.run.operation_id, step.name)
+            with compensation_span(step.name, key=undo_key):
+                self._compensate(step, record)
 
-            def on_retry(attempt: int, error: Any, delay: float, step=step) -> None:
-                self.journal.event(
-                    "compensation_failed_attempt",
-                    step.name,
-                    attempt=attempt - 1,
-                    error=error_text(error),
-                    delay=round(delay, 3),
-                )
-                self.journal.renew_if_due()
-                self._signal(
-                    signals.step_retrying,
-                    step=step.name,
-                    attempt=attempt,
-                    error=error,
-                    delay=delay,
-                    compensation=True,
-                )
+    def _compensate(self, step: Step, record: StepRecord) -> None:
+        """Undo one step, retried by its policy; stop the run if it keeps failing."""
+        self.journal.event("compensation_started", step.name)
+        base = self._snapshot()
 
-            result = retry_call(
-                step.compensation,
-                policy=step.compensation_retry,
-                clock=self.clock,
-                make_context=lambda attempt, step=step, base=base: self._context(
-                    step.name, base, attempt
-                ),
-                attempt=1,
-                on_retry=on_retry,
-                timeout=step.timeout,
+        def on_retry(attempt: int, error: Any, delay: float) -> None:
+            self.journal.event(
+                "compensation_failed_attempt",
+                step.name,
+                attempt=attempt - 1,
+                error=error_text(error),
+                delay=round(delay, 3),
             )
-            record.compensation_attempts = result.attempt
-            if result.verdict is not Verdict.COMPLETED:
-                self.journal.ended(record, StepStatus.NEEDS_REVIEW, result.error)
-                self.journal.event(
-                    "compensation_failed", step.name, error=error_text(result.error)
-                )
-                self._signal(
-                    signals.compensation_failed, step=step.name, error=result.error
-                )
-                cause = (
-                    result.error if isinstance(result.error, BaseException) else None
-                )
-                self._review(
-                    reason=Reason.COMPENSATION_FAILED,
-                    error=f"{step.name}: {record.last_error}",
-                    step=step.name,
-                    cause=cause,
-                )
-            self._adopt(_changes(base, result.state))
-            self.journal.ended(record, StepStatus.COMPENSATED)
-            self.journal.event("compensated", step.name)
-            self.journal.write()
-            self._signal(signals.compensation_completed, step=step.name)
+            self.journal.renew_if_due()
+            self._signal(
+                signals.step_retrying,
+                step=step.name,
+                attempt=attempt,
+                error=error,
+                delay=delay,
+                compensation=True,
+            )
+
+        result = retry_call(
+            step.compensation,
+            policy=step.compensation_retry,
+            clock=self.clock,
+            make_context=lambda attempt: self._context(step.name, base, attempt),
+            attempt=1,
+            on_retry=on_retry,
+            timeout=step.timeout,
+            undo=True,
+        )
+        record.compensation_attempts = result.attempt
+        if result.verdict is not Verdict.COMPLETED:
+            self.journal.ended(record, StepStatus.NEEDS_REVIEW, result.error)
+            self.journal.event(
+                "compensation_failed", step.name, error=error_text(result.error)
+            )
+            self._signal(
+                signals.compensation_failed, step=step.name, error=result.error
+            )
+            cause = result.error if isinstance(result.error, BaseException) else None
+            self._review(
+                reason=Reason.COMPENSATION_FAILED,
+                error=f"{step.name}: {record.last_error}",
+                step=step.name,
+                cause=cause,
+            )
+        self._adopt(_changes(base, result.state))
+        self.journal.ended(record, StepStatus.COMPENSATED)
+        self.journal.event("compensated", step.name)
+        self.journal.write()
+        self._signal(signals.compensation_completed, step=step.name)
 
     # -- ends of a run -----------------------------------------------------------------
 
@@ -659,7 +726,7 @@ class Runner:
         hook = self.saga.on_completed if completing else self.saga.on_compensated
         attempt = 1
         while True:
-            bodies = [Body(name, hook)] if hook else []
+            bodies = [self._hook_body(name, hook)] if hook else []
 
             def write() -> bool:
                 return self.journal.write(status=status, release=True)
@@ -710,6 +777,28 @@ class Runner:
         self._signal(signals.run_finished, status=RunStatus.NEEDS_REVIEW)
         kind = REVIEW_ERRORS.get(reason, NeedsReview)
         raise kind(self.run.error, run=self.run, step=step) from cause
+
+    # -- spans (see sagas.runner.spans) ----------------------------------------------
+
+    def _step_span(self, step: Step, *, parent: TraceSpan | None = None) -> Any:
+        return step_span(step, self.records[step.name], parent=parent)
+
+    def _attempt_span(self, step: Step, attempt: int) -> Any:
+        key = self.records[step.name].idempotency_key
+        return call_span("attempt", step.name, attempt=attempt, key=key)
+
+    @contextmanager
+    def _folded_span(self, step: Step, attempt: int) -> Iterator[TraceSpan]:
+        # Recorded in the transaction of the step before it, yet a step of the
+        # run like any other: a child of the run's span, not of that step's.
+        with (
+            self._step_span(step, parent=self.span),
+            self._attempt_span(step, attempt) as span,
+        ):
+            yield span
+
+    def _hook_body(self, name: str, hook: Any) -> Body:
+        return Body(name, hook, span=lambda: hook_span(name, parent=self.span))
 
     # -- helpers -----------------------------------------------------------------------
 

@@ -131,6 +131,7 @@ def test_errors_are_problem_documents(alice_token_client, send):
         "title": "This endpoint requires an Idempotency-Key header.",
         "status": 400,
         "code": "idempotency_key_missing",
+        "request_id": response["X-Request-ID"],
     }
 
 

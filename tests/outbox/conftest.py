@@ -147,6 +147,7 @@ class Receiver:
         self.requests.append(
             {
                 "webhook_id": headers.get("webhook-id"),
+                "traceparent": headers.get("traceparent"),
                 "signature_error": reason,
                 "document": json.loads(body),
             }

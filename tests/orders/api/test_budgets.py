@@ -14,6 +14,7 @@ import pytest
 from observability.roundtrips import RoundTrips, count_round_trips
 from sagas.models import SagaRun
 from sagas.services import saga_resume
+from tests.observability.traces import spans  # noqa: F401  (the fixture)
 from tests.orders.api.conftest import checkout_body
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -177,3 +178,21 @@ def test_each_step_in_the_worker_commits_its_bookkeeping_once_at_most(
     # The lease, then one write per commit: never one per step.
     assert len(journal_writes) == 1 + 3 <= 1 + steps_after_the_hold, trips.summary()
     assert trips.commits <= 1 + 3 + 2, trips.summary()  # + processor, carrier
+
+
+def test_tracing_on_costs_the_happy_path_no_round_trip(
+    spans,  # noqa: F811  (before the client: Django's instrumentation is in place)
+    alice_client,
+    post_checkout,
+    warmed,
+):
+    """The contexts a trace needs ride in rows already written: the run's and
+    the outbox messages' INSERTs. Same budget, traced end to end."""
+    response, trips = counted(lambda: post_checkout(alice_client))
+
+    assert response.status_code == 201
+    assert trips.total <= HAPPY_ROUND_TRIPS, trips.summary()
+    assert trips.commits <= HAPPY_COMMITS, trips.summary()
+    assert trips.new_connections == 0, trips.summary()
+    assert spans.named("saga.run checkout")
+    assert SagaRun.objects.order_by("-id").first().trace_id

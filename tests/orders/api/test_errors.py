@@ -30,7 +30,8 @@ def test_a_server_error_is_a_problem_without_details(monkeypatch, settings):
     response = client.get("/api/products/")
 
     body = assert_problem(response, 500, "server_error")
-    assert set(body) == {"type", "title", "status", "code"}
+    assert set(body) == {"type", "title", "status", "code", "request_id"}
+    assert body["request_id"] == response["X-Request-ID"]
     assert SECRET not in response.content.decode()
     assert "Traceback" not in response.content.decode()
 

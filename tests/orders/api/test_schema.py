@@ -65,7 +65,7 @@ def test_every_error_response_is_a_problem(schema):
         for status, response in errors.items():
             assert list(response["content"]) == [PROBLEM], (path, method, status)
     problem = schema["components"]["schemas"]["Problem"]
-    assert set(problem["required"]) == {"type", "title", "status", "code"}
+    assert set(problem["required"]) == {"type", "title", "status", "code", "request_id"}
 
 
 def test_checkout_documents_its_statuses_and_headers(schema):
