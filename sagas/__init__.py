@@ -47,12 +47,18 @@ __all__ = [
     "StepStatus",
     "Subject",
     "SubjectSource",
+    "TimelineEvent",
+    "TraceSpan",
+    "Tracer",
     "get_clock",
     "get_saga",
+    "get_tracer",
     "register",
     "register_subject",
     "registered_sagas",
     "run_for",
+    "run_timeline",
+    "run_trace_url",
     "runs_for",
     "runs_in",
     "saga_cancel",
@@ -60,7 +66,9 @@ __all__ = [
     "saga_recover",
     "saga_resume",
     "saga_start",
+    "set_tracer",
     "use_clock",
+    "use_tracer",
 ]
 
 
