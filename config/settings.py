@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "notifications",
     "orders",
     "storefront",
+    # Runnable scenarios of the checkout (manage.py saga_demo): teaching only.
+    "scenarios",
     "observability",
 ]
 
