@@ -23,6 +23,8 @@ class Scenario:
     # The fault plan that shows the same idea in the storefront's failure lab;
     # None when the lab cannot (a crash kills the web process, two buyers...).
     lab_faults: dict[str, str] | None = field(default=None)
+    # Settings (environment variables) this scenario's sandbox runs with.
+    environment: dict[str, str] = field(default_factory=dict)
 
     @property
     def command(self) -> str:
@@ -75,6 +77,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         "SIGKILL after the booking; the sweeper resumes, skipping what was done",
         "docs/06-unknown-outcomes.md",
         "scenarios.recovery.crash_and_resume",
+        # The request only records the run: a worker process runs the saga.
+        environment={"CHECKOUT_EXECUTION": "worker"},
     ),
     Scenario(
         "compensation-fails",

@@ -12,6 +12,7 @@ The directory is removed when the child exits.
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import tempfile
@@ -34,18 +35,19 @@ SANDBOX_ENVIRONMENT = {
     # Email is kept in memory: the console backend would print into the timeline.
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     "SAGA_LEASE_SECONDS": LEASE_SECONDS,
-    # The timeline says what happens; the JSON log lines would repeat it.
-    "LOG_LEVEL": "CRITICAL",
+    # WhiteNoise notes that collectstatic never ran: no page is served here.
+    "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
     "PYTHONUNBUFFERED": "1",
     "PYTHONIOENCODING": "utf-8",
     "PYTHONDONTWRITEBYTECODE": "1",
 }
 
 
-def sandbox_run(arguments: list[str]) -> int:
+def sandbox_run(arguments: list[str], *, environment: dict[str, str]) -> int:
     """Run ``saga_demo arguments`` on a throwaway database; return its exit code.
 
-    The child inherits this terminal, so it decides about colour itself.
+    ``environment`` adds the settings one scenario needs. The child inherits
+    this terminal, so it decides about colour itself.
     """
     with tempfile.TemporaryDirectory(prefix="saga-demo-") as directory:
         database = Path(directory) / DATABASE_FILE
@@ -54,6 +56,7 @@ def sandbox_run(arguments: list[str]) -> int:
             # of the user's leaks into the scenario.
             "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
             **SANDBOX_ENVIRONMENT,
+            **environment,
             "DATABASE_URL": f"sqlite:///{database}",
         }
         argv = [sys.executable, str(MANAGE), "saga_demo", *arguments]
@@ -82,5 +85,10 @@ def sandbox_check(directory: str) -> None:
 
 
 def sandbox_prepare() -> None:
-    """Create the sandbox's tables (the scenarios add their own data)."""
+    """Create the sandbox's tables (the scenarios add their own data).
+
+    Logging is switched off: the timeline says what happens, and the service's
+    JSON log lines would only repeat it, interleaved.
+    """
+    logging.disable(logging.CRITICAL)
     call_command("migrate", verbosity=0, interactive=False)

@@ -23,6 +23,7 @@ from orders.checkout.services import CheckoutResult, checkout_start
 from orders.history import order_history
 from orders.management.commands.seed_demo import DEMO_PRODUCTS
 from orders.models import Order, Product
+from orders.services import operation_id_for
 from scenarios.registry import Scenario
 from scenarios.terminal import Event, Renderer
 from scenarios.timeline import SagaWatch
@@ -89,6 +90,12 @@ class Demo:
         with SagaWatch(emit=self.emit, who=self.who) as watch:
             yield watch
 
+    def name_operation(self, user: Any, *, key: str, label: str | None = None) -> str:
+        """Name on the timeline the operation of ``user``'s request with ``key``."""
+        operation_id = operation_id_for(user_id=user.pk, idempotency_key=key)
+        self.labels[operation_id] = label or user.get_username()
+        return operation_id
+
     def who(self, operation_id: str) -> str:
         """Return the name the timeline gives to ``operation_id``."""
         return self.labels.get(operation_id, operation_id[:6])
@@ -132,10 +139,7 @@ class Demo:
         label: str | None = None,
     ) -> CheckoutResult | ApplicationError:
         """Start a checkout as the API does; return it, or the error it answered."""
-        from orders.services import operation_id_for
-
-        operation_id = operation_id_for(user_id=user.pk, idempotency_key=key)
-        self.labels[operation_id] = label or user.get_username()
+        operation_id = self.name_operation(user, key=key, label=label)
         plan = f" with faults {dict(faults)}" if faults else ""
         self.emit("note", f"checkout by {user.get_username()}{plan}")
         try:
@@ -150,7 +154,8 @@ class Demo:
         except ApplicationError as error:
             self.emit(
                 "step",
-                f"refused: {error.code}: {error.message}",
+                f"refused at once ({error.status} {error.code}), nothing kept: "
+                f"{error.message}",
                 who=self.labels[operation_id],
                 status="failed",
             )

@@ -12,6 +12,7 @@ signal the run it keeps current.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,10 @@ class SagaWatch:
     def __init__(self, *, emit: Emit, who: Callable[[str], str]) -> None:
         self.emit, self.who = emit, who
         self.seen: dict[str, RunSeen] = {}
+        # (operation id, step) of every action started while connected, in order.
+        self.started: list[tuple[str, str]] = []
+        # Runs advance in several threads at once (a parallel group, two buyers).
+        self.lock = threading.RLock()
         self.receivers = {
             signals.step_started: self.on_step_started,
             signals.step_retrying: self.on_step_retrying,
@@ -77,6 +82,7 @@ class SagaWatch:
     # -- receivers: the engine requires that they never raise --------------------------
 
     def on_step_started(self, *, run: Any, step: str, attempt: int, **kw: Any) -> None:
+        self.started.append((run.operation_id, step))
         self._safely(
             run, step, "started", f"started (attempt {attempt})", attempt=attempt
         )
@@ -136,6 +142,7 @@ class SagaWatch:
                 "the last owner's lease expired",
                 who=who,
             )
+            self._resume_from_journal(run, seen)
         for entry in run.timeline:
             key = (entry.get("at", ""), entry.get("kind", ""), entry.get("step", ""))
             if key in seen.entries:
@@ -155,6 +162,17 @@ class SagaWatch:
             seen.changes.append((record.name, status))
             if status in SHOWN:
                 self._step(run, record.name, status, _status_text(record))
+
+    def _resume_from_journal(self, run: Any, seen: RunSeen) -> None:
+        """Say what a run taken over finds in its journal: what it will not redo."""
+        done = [r.name for r in run.step_rows if r.status == "completed"]
+        under_way = [r.name for r in run.step_rows if r.status == "started"]
+        for record in run.step_rows:
+            seen.statuses[record.name] = str(record.status)
+        text = f"its journal: done {', '.join(done) or 'nothing'} (skipped)"
+        if under_way:
+            text += f"; started by the dead owner: {', '.join(under_way)}"
+        self.emit("takeover", text, who=self.who(run.operation_id))
 
     def _step(self, run: Any, step: str, status: str, text: str, **data: Any) -> None:
         self.emit(
@@ -182,7 +200,8 @@ class SagaWatch:
 
     def _guarded(self, show: Callable[[], None]) -> None:
         try:
-            show()
+            with self.lock:
+                show()
         except Exception:  # a broken timeline must never break a saga
             logger.exception("saga_demo could not show a saga event")
 

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             ) from None
         if options["sandbox"] is None:
             arguments = [scenario.name] + (["--json"] if options["json"] else [])
-            sys.exit(sandbox_run(arguments))
+            sys.exit(sandbox_run(arguments, environment=scenario.environment))
         sandbox_check(options["sandbox"])
         sandbox_prepare()
         renderer = renderer_for(
