@@ -9,9 +9,12 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from orders.checkout.saga import checkout_saga
+        from orders.readiness import readiness_register
         from orders.subjects import CHECKOUT_SUBJECTS
         from sagas.api import register, register_subject
 
         register(checkout_saga)
+        # What saga_plan --check checks about this deployment.
+        readiness_register()
         # The review queue shows each checkout's order (state, total, link).
         register_subject(checkout_saga.name, CHECKOUT_SUBJECTS)

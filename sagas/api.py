@@ -3,7 +3,8 @@
 Declare a saga (``Saga``, ``Step``, ``Parallel``, ``RetryPolicy``), register
 it, start runs (``saga_start``, or ``saga_record`` inside your own
 transaction), resume, cancel and recover them, and read them back
-(``run_for``, ``runs_for``). A run that completes or rolls back is a
+(``run_for``, ``runs_for``), and add to the production-readiness checklist
+(``register_readiness``). A run that completes or rolls back is a
 ``RunResult``; one that needs a person raises ``NeedsReview`` (or its
 ``OutcomeUnknown`` and ``CompensationError``). Nothing else of the engine is
 meant to be imported: its models are written by the engine alone.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from sagas.clock import Clock, get_clock, use_clock
 from sagas.context import Batch, StepContext
-from sagas.definition import Outcome, Parallel, RetryPolicy, Rule, Saga, Step
+from sagas.definition import Effect, Outcome, Parallel, RetryPolicy, Rule, Saga, Step
 from sagas.exceptions import (
     BusinessError,
     CompensationError,
@@ -27,6 +28,7 @@ from sagas.exceptions import (
     StepError,
 )
 from sagas.models import ACTIVE_STATUSES, SagaRun, StepStatus
+from sagas.readiness import Area, ReadinessItem, Verdict, register_readiness
 from sagas.records import StepRecord
 from sagas.registry import get_saga, register, registered_sagas
 from sagas.results import RunResult
@@ -46,10 +48,12 @@ Reason = SagaRun.Reason
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "Area",
     "Batch",
     "BusinessError",
     "Clock",
     "CompensationError",
+    "Effect",
     "InvalidReviewAction",
     "LeaseLost",
     "NeedsReview",
@@ -57,6 +61,7 @@ __all__ = [
     "Outcome",
     "OutcomeUnknown",
     "Parallel",
+    "ReadinessItem",
     "Reason",
     "RetryPolicy",
     "Rule",
@@ -74,9 +79,11 @@ __all__ = [
     "StepStatus",
     "Subject",
     "SubjectSource",
+    "Verdict",
     "get_clock",
     "get_saga",
     "register",
+    "register_readiness",
     "register_subject",
     "registered_sagas",
     "run_for",
