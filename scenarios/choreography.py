@@ -21,12 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+
+from django.db.models import Min
 
 from orders.models import Order
 from orders.money import to_minor
 from orders.services import order_transition
 from outbox.handlers import register_handler, unregister_handler
 from outbox.models import OutboxMessage
+from outbox.relay import outbox_relay
 from outbox.services import message_emit
 from payments.services import payment_charge
 from shipping.services import shipment_create
@@ -129,3 +133,20 @@ def choreography_connected(observe: Observe) -> Iterator[None]:
     finally:
         for name in names:
             unregister_handler(name)
+
+
+def chain_relay(start: datetime) -> None:
+    """Run the relay at each moment a message is due, until none is pending.
+
+    The relay's clock is moved on to each retry instead of waiting for it, so
+    a consumer that keeps failing reaches its dead letter in moments.
+    """
+    moment = start
+    while True:
+        outbox_relay(now=moment)
+        due = OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING
+        ).aggregate(first=Min("available_at"))["first"]
+        if due is None:
+            return
+        moment = max(moment, due)

@@ -11,25 +11,22 @@ ever gives anything back.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Min
 from django.utils import timezone
 
 from faults.services import fault_plan_set
 from orders.checkout.saga import checkout_saga
 from orders.services import order_create
 from outbox.models import OutboxMessage
-from outbox.relay import outbox_relay
 from sagas.api import run_for
-from scenarios.choreography import PREFIX, choreography_connected
+from scenarios.choreography import PREFIX, chain_relay, choreography_connected
 from scenarios.facts import facts_for
 from scenarios.stage import ADDRESS, LINES, Demo
 from warehouse.services import stock_release_expired
 
 FAULT = {"warehouse.confirm": "error"}
-PENDING = OutboxMessage.Status.PENDING
 
 
 def choreography(demo: Demo) -> None:
@@ -50,7 +47,7 @@ def choreography(demo: Demo) -> None:
     with choreography_connected(observe):
         demo.section("Choreographed, nothing fails: each service reacts to the last")
         calm = _choreographed_order(demo, alice, label="calm")
-        _relay_until_quiet(demo, now)
+        chain_relay(now)
         demo.show_order(calm)
 
         demo.section("Orchestrated, warehouse.confirm fails: the checkout saga")
@@ -65,7 +62,7 @@ def choreography(demo: Demo) -> None:
 
         demo.section("Choreographed, the same failure")
         chained = _choreographed_order(demo, alice, label="chain", faults=FAULT)
-        _relay_until_quiet(demo, now)
+        chain_relay(now)
         chained = demo.show_order(chained)
 
     dead = OutboxMessage.objects.filter(
@@ -132,19 +129,3 @@ def _choreographed_order(demo: Demo, user, *, label: str, faults=None):
         shipping_address=ADDRESS,
         operation_id=operation_id,
     )
-
-
-def _relay_until_quiet(demo: Demo, start: datetime) -> None:
-    """Run the relay at each moment a message is due, until none is pending.
-
-    The relay's clock is moved forward to each retry instead of waiting for it.
-    """
-    moment = start
-    while True:
-        outbox_relay(now=moment)
-        due = OutboxMessage.objects.filter(status=PENDING).aggregate(
-            first=Min("available_at")
-        )["first"]
-        if due is None:
-            return
-        moment = max(moment, due)
