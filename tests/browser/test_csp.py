@@ -36,8 +36,8 @@ def csp_page(live_server, catalog, buyer, django_user_model, browser_page):  # n
     page.console_errors = []
     page.on(
         "console",
-        lambda message: message.type == "error" and page.console_errors.append(
-            message.text
+        lambda message: (
+            message.type == "error" and page.console_errors.append(message.text)
         ),
     )
     page.add_init_script(RECORD_VIOLATIONS)

@@ -44,9 +44,7 @@ def test_readyz_answers_503_naming_the_broker_when_it_is_down(client, monkeypatc
     assert response.json()["checks"]["broker"] is False
 
 
-def test_readyz_answers_503_naming_the_database_when_it_is_down(
-    client, database_down
-):
+def test_readyz_answers_503_naming_the_database_when_it_is_down(client, database_down):
     response = client.get("/readyz")
 
     assert response.status_code == 503

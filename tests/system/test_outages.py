@@ -120,9 +120,7 @@ def test_the_checkout_limit_holds_across_web_workers(
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = Counter(
-            pool.map(
-                lambda n: checkout(base_url, shop, f"limit-{n}").status, range(30)
-            )
+            pool.map(lambda n: checkout(base_url, shop, f"limit-{n}").status, range(30))
         )
 
     assert statuses == {201: 20, 429: 10}

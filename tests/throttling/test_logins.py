@@ -145,7 +145,7 @@ def test_successful_logins_do_not_count(alice):
 
 
 def test_a_name_counts_whatever_its_case(alice):
-    """"ALICE" and "alice" share one budget."""
+    """ "ALICE" and "alice" share one budget."""
     for n in range(5):
         token_request("ALICE", f"guess-{n}")
 
