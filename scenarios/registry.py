@@ -27,6 +27,11 @@ class Scenario:
     environment: dict[str, str] = field(default_factory=dict)
 
     @property
+    def chapter_name(self) -> str:
+        """Return the chapter without folder and suffix (``01-partial-failure``)."""
+        return self.chapter.removeprefix("docs/").removesuffix(".md")
+
+    @property
     def command(self) -> str:
         """Return the command that runs this scenario."""
         return f"python manage.py saga_demo {self.name}"
