@@ -139,7 +139,11 @@ def _persisted(saga: Saga, step: Step) -> list[str]:
 
 def _success_signal(step: Step, *, first: bool) -> str:
     signal = "`completed` in the journal"
-    signal += " (with the run's first commit)" if first else ", `step_completed`"
+    if first:
+        signal += " (with the run's first commit)"
+    elif step.local or step.record is not None:
+        # The signal goes out for what a recording ran: a record, a local action.
+        signal += ", `step_completed`"
     events = [e.what for e in step.effects if e.kind == "queue"]
     return "; ".join([signal, *events])
 

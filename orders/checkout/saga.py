@@ -102,13 +102,13 @@ checkout_saga = Saga(
                     # fate is unknown is never sent again (at most once).
                     retriable_only=True,
                     best_effort=True,
-                    effects=(Effect(kind, f"a {channel} to the customer"),),
+                    effects=(Effect(kind, message),),
                     description=f"Tell the customer by {channel}.",
                 )
-                for channel, kind, action in (
-                    ("email", "email", steps.notify_email),
-                    ("sms", "message", steps.notify_sms),
-                    ("push", "message", steps.notify_push),
+                for channel, kind, message, action in (
+                    ("email", "email", "an email to the customer", steps.notify_email),
+                    ("sms", "message", "an SMS to the customer", steps.notify_sms),
+                    ("push", "message", "a push to their devices", steps.notify_push),
                 )
             ],
         ),
