@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "notifications",
     "orders",
     "storefront",
+    # Runnable scenarios of the checkout (manage.py saga_demo): teaching only.
+    "scenarios",
     "observability",
 ]
 
@@ -192,6 +194,13 @@ Q_CLUSTER = {
 # dead workers sooner.
 SAGA_LEASE_SECONDS = float(os.environ.get("SAGA_LEASE_SECONDS", "30"))
 OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))
+# Who is alerted when a rollback fails and a run waits for a person (an
+# on-call rota, a channel): the needs-review log lines carry it, and the
+# recovery plan and its readiness checklist name it (saga_plan --check fails
+# while it is empty).
+SAGA_ALERT_TARGET = os.environ.get("SAGA_ALERT_TARGET", "")
+# The test suite whose partial-failure tests the recovery plans cite.
+SAGA_PLAN_TESTS = BASE_DIR / "tests"
 # How long a pending stock hold (the semantic lock) lives if its saga dies before
 # confirming it; the recovery sweep then releases it.
 STOCK_HOLD_TTL_SECONDS = int(os.environ.get("STOCK_HOLD_TTL_SECONDS", "900"))

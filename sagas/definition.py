@@ -84,6 +84,36 @@ class RetryPolicy:
         )
 
 
+# What a step can change, in the words of a recovery plan.
+EFFECT_KINDS = (
+    "local table",
+    "external API",
+    "payment",
+    "reservation",
+    "queue",
+    "email",
+    "message",
+)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something a step changes, and the marker that finds it again.
+
+    ``kind`` is one of ``EFFECT_KINDS``; ``found_by`` names what recovery or
+    the undo looks it up by ("operation id", "step key"): the implicit
+    markers a recovery plan lists beside the journal.
+    """
+
+    kind: str
+    what: str
+    found_by: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in EFFECT_KINDS:
+            raise ValueError(f"Effect kind {self.kind!r} is not one of {EFFECT_KINDS}.")
+
+
 # Compensations matter more than actions (they put money and stock back), so they
 # get more patience by default.
 COMPENSATION_RETRY = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=10.0)
@@ -102,7 +132,8 @@ class Step:
     steps have no ``record``: their whole action runs in that transaction.
     ``retriable_only`` steps (after the pivot) never compensate: they are
     retried, then the run stops for review, unless ``best_effort`` lets it
-    finish anyway.
+    finish anyway. ``saves`` and ``effects`` change nothing the runner does:
+    they tell the recovery plan what the step keeps and what it changes.
     """
 
     name: str
@@ -119,6 +150,7 @@ class Step:
     retriable_only: bool = False
     best_effort: bool = False
     saves: tuple[str, ...] = ()
+    effects: tuple[Effect, ...] = ()
     description: str = ""
 
     def __post_init__(self) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+
 from sagas import signals
 from sagas.models import SagaRun
 
@@ -55,23 +57,31 @@ def log_compensation_completed(*, run: SagaRun, step: str, **kwargs: Any) -> Non
     logger.info("step %s compensated", step, extra=log_fields(run, step))
 
 
+def alert_fields(run: SagaRun, step: str | None = None) -> dict[str, Any]:
+    """Return the log fields of a line someone must act on: who is to be alerted."""
+    return {
+        **log_fields(run, step),
+        "alert_target": getattr(settings, "SAGA_ALERT_TARGET", ""),
+    }
+
+
 def log_compensation_failed(
     *, run: SagaRun, step: str, error: Any, **kwargs: Any
 ) -> None:
-    """Log, loudly, a compensation that kept failing."""
+    """Log, loudly, a compensation that kept failing (with the alert target)."""
     logger.error(
-        "compensation of step %s failed: %s", step, error, extra=log_fields(run, step)
+        "compensation of step %s failed: %s", step, error, extra=alert_fields(run, step)
     )
 
 
 def log_run_finished(*, run: SagaRun, status: str, **kwargs: Any) -> None:
-    """Log how a run ended; a run that needs review is an error."""
+    """Log how a run ended; a run that needs review is an error (alert target too)."""
     if status == SagaRun.Status.NEEDS_REVIEW:
         logger.error(
             "saga run needs review (%s): %s",
             run.error_code,
             run.error,
-            extra=log_fields(run),
+            extra=alert_fields(run),
         )
     else:
         logger.info("saga run %s", status, extra=log_fields(run))

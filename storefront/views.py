@@ -22,6 +22,8 @@ from orders.selectors import (
 )
 from problems.errors import ApplicationError
 from sagas.api import ACTIVE_STATUSES, run_timeline, run_trace_url
+from scenarios.registry import SCENARIOS, Scenario, scenario_get
+from storefront.chapters import chapter_html
 from storefront.forms import CheckoutForm, FaultPlanForm
 
 
@@ -32,14 +34,34 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def lab(request: HttpRequest) -> HttpResponse:
-    """Show the failure lab: the shop form plus a fault for each service call."""
+    """Show the failure lab: a panel per scenario, the shop form, a fault per call.
+
+    ``?scenario=<name>`` fills the faults with that scenario's, ready to buy.
+    """
     return _shop(request, lab=True)
+
+
+def chapter(request: HttpRequest, name: str) -> HttpResponse:
+    """Show a chapter of the teaching material, as the repository holds it."""
+    try:
+        html = chapter_html(name)
+    except KeyError:
+        raise Http404("No such chapter.") from None
+    context = {"name": name, "html": html, "diagrams": 'class="mermaid"' in html}
+    return render(request, "storefront/chapter.html", context)
 
 
 def _shop(request: HttpRequest, *, lab: bool) -> HttpResponse:
     products = product_list_with_stock()
     form = CheckoutForm(request.POST or None, products=products)
-    faults = FaultPlanForm(request.POST or None) if lab else None
+    chosen = _scenario(request.GET.get("scenario", "")) if lab else None
+    faults = (
+        FaultPlanForm(
+            request.POST or None, initial=chosen.lab_faults if chosen else None
+        )
+        if lab
+        else None
+    )
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{settings.LOGIN_URL}?next={request.path}")
@@ -62,9 +84,20 @@ def _shop(request: HttpRequest, *, lab: bool) -> HttpResponse:
         "form": form,
         "faults": faults,
         "lab": lab,
+        "scenarios": SCENARIOS if lab else (),
+        "chosen": chosen,
         "fault_injection": settings.FAULT_INJECTION,
     }
     return render(request, "storefront/shop.html", context)
+
+
+def _scenario(name: str) -> Scenario | None:
+    """Return the scenario ``name`` if the lab can play it, else None."""
+    try:
+        scenario = scenario_get(name)
+    except KeyError:
+        return None
+    return scenario if scenario.lab_faults is not None else None
 
 
 @login_required

@@ -23,7 +23,7 @@ from orders.checkout import steps
 from orders.checkout.endings import checkout_compensated
 from orders.checkout.state import CheckoutState
 from payments.exceptions import PaymentDeclined
-from sagas.api import Parallel, RetryPolicy, Saga, Step
+from sagas.api import Effect, Parallel, RetryPolicy, Saga, Step
 from shipping.exceptions import InvalidAddress
 from warehouse.exceptions import HoldNotFound, OutOfStock
 
@@ -43,6 +43,7 @@ checkout_saga = Saga(
             local=True,
             retry=SERVICE_RETRY,
             idempotent=True,
+            effects=(Effect("reservation", "a pending hold per line", "operation id"),),
             description="Hold every line as a pending reservation.",
         ),
         Step(
@@ -54,6 +55,11 @@ checkout_saga = Saga(
             idempotent=True,
             reconcile=steps.reconcile_charge,
             saves=("charge_id", "refund_id"),
+            effects=(
+                Effect("payment", "a capture at the processor", "step key"),
+                Effect("local table", "our ledger's charge", "step key"),
+                Effect("queue", "event `order.paid`: the order is paid"),
+            ),
             description="Capture the order total; the order becomes paid.",
         ),
         Step(
@@ -63,6 +69,10 @@ checkout_saga = Saga(
             local=True,
             retry=SERVICE_RETRY,
             idempotent=True,
+            effects=(
+                Effect("reservation", "the holds confirmed", "operation id"),
+                Effect("queue", "event `order.reserved`: it is reserved"),
+            ),
             description="Confirm the holds; the order becomes reserved.",
         ),
         Step(
@@ -74,6 +84,11 @@ checkout_saga = Saga(
             idempotent=True,
             reconcile=steps.reconcile_shipment,
             saves=("shipment_id", "tracking_number"),
+            effects=(
+                Effect("external API", "a booking at the carrier", "step key"),
+                Effect("local table", "our shipment, stock shipped", "operation id"),
+                Effect("queue", "event `order.shipped`: it is shipped"),
+            ),
             description="Book the carrier; the order becomes shipped.",
         ),
         Parallel(
@@ -87,12 +102,13 @@ checkout_saga = Saga(
                     # fate is unknown is never sent again (at most once).
                     retriable_only=True,
                     best_effort=True,
+                    effects=(Effect(kind, message),),
                     description=f"Tell the customer by {channel}.",
                 )
-                for channel, action in (
-                    ("email", steps.notify_email),
-                    ("sms", steps.notify_sms),
-                    ("push", steps.notify_push),
+                for channel, kind, message, action in (
+                    ("email", "email", "an email to the customer", steps.notify_email),
+                    ("sms", "message", "an SMS to the customer", steps.notify_sms),
+                    ("push", "message", "a push to their devices", steps.notify_push),
                 )
             ],
         ),

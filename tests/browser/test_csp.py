@@ -111,3 +111,13 @@ def test_swagger_ui_works_under_the_policy(live_server, csp_page):
 
     assert "/api/orders/" in page.inner_text("#swagger-ui")
     assert_no_violation(page)
+
+
+def test_a_chapter_and_its_diagram_work_under_the_policy(live_server, csp_page):
+    """The lab's link to a chapter: the page renders and its Mermaid diagram draws."""
+    page = csp_page
+    page.goto(f"{live_server.url}/docs/01-partial-failure/")
+
+    page.wait_for_selector("pre.mermaid svg")
+    assert page.locator("article.chapter h1").inner_text().startswith("1. Partial")
+    assert_no_violation(page)

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sagas.definition import Outcome, Parallel, RetryPolicy, Saga, Step
+from sagas.definition import Effect, Outcome, Parallel, RetryPolicy, Saga, Step
 from sagas.exceptions import BusinessError
 from sagas.models import SagaRun
 from sagas.records import StepRecord
@@ -221,6 +221,10 @@ TOY_ORDER = register(
                 retry=PATIENT,
                 compensation_retry=UNDO,
                 saves=("charge_id",),
+                effects=(
+                    Effect("payment", "a toy charge", "step key"),
+                    Effect("queue", "event `toy.charged`"),
+                ),
             ),
             Step(
                 "pack",

@@ -67,6 +67,7 @@ def after_the_lease_expired():
 
 
 @pytest.mark.parametrize(("point", "step"), CRASH_POINTS)
+@pytest.mark.partial_failure("checkout", "crash_before_record")
 def test_crash_after_the_effect_is_recovered_without_repeating_it(
     catalog, buyer, point, step
 ):
@@ -94,6 +95,7 @@ def test_crash_after_the_effect_is_recovered_without_repeating_it(
     assert audit_problems() == []
 
 
+@pytest.mark.partial_failure("checkout", "crash_before_record")
 def test_a_crash_in_the_hold_leaves_nothing_to_recover(catalog, buyer):
     """The hold commits with the order: killed inside it, neither ever existed."""
     exit_code = checkout_in_child(buyer.pk, {"warehouse.hold": "crash"})
@@ -108,6 +110,7 @@ def test_a_crash_in_the_hold_leaves_nothing_to_recover(catalog, buyer):
     assert audit_problems() == []
 
 
+@pytest.mark.partial_failure("checkout", "crash_before_record")
 def test_a_crash_during_the_messages_leaves_them_unsent_not_doubled(catalog, buyer):
     """Killed once the email went: no message is sent twice, the order ships."""
     checkout_in_child(buyer.pk, {"notifications.email": "crash"})

@@ -76,6 +76,7 @@ def test_no_fault_ships_the_order(checkout):
     assert audit_problems() == []
 
 
+@pytest.mark.partial_failure("checkout", "after_each_step")
 def test_charge_error_cancels_the_order(checkout):
     """The processor keeps failing before charging: nothing charged, stock back."""
     result = checkout(faults={"payments.charge": "error"})
@@ -100,6 +101,7 @@ def test_declined_card_cancels_without_retrying_the_charge(checkout):
     assert audit_problems() == []
 
 
+@pytest.mark.partial_failure("checkout", "retry_after_partial_success")
 def test_transient_charge_error_is_retried_and_ships(checkout):
     """One failure before the charge, then it works: shipped, one charge."""
     result = checkout(faults={"payments.charge": "transient"})
@@ -111,6 +113,7 @@ def test_transient_charge_error_is_retried_and_ships(checkout):
     assert audit_problems() == []
 
 
+@pytest.mark.partial_failure("checkout", "timeout")
 def test_charge_timeout_is_reconciled_into_exactly_one_charge(checkout):
     """The charge happened but its answer was lost: reconcile finds it."""
     result = checkout(faults={"payments.charge": "timeout"})
@@ -122,6 +125,7 @@ def test_charge_timeout_is_reconciled_into_exactly_one_charge(checkout):
     assert audit_problems() == []
 
 
+@pytest.mark.partial_failure("checkout", "after_each_step")
 def test_confirm_error_refunds_the_charge_and_returns_stock(checkout):
     """Paid but the reservation cannot be confirmed: refunded in full."""
     result = checkout(faults={"warehouse.confirm": "error"})
@@ -133,6 +137,7 @@ def test_confirm_error_refunds_the_charge_and_returns_stock(checkout):
     assert audit_problems() == []
 
 
+@pytest.mark.partial_failure("checkout", "after_each_step")
 def test_shipping_error_compensates_in_reverse_order(checkout, compensations):
     """The carrier fails: stock goes back first, then the money, order refunded."""
     result = checkout(faults={"shipping.create": "error"})
@@ -145,6 +150,7 @@ def test_shipping_error_compensates_in_reverse_order(checkout, compensations):
     assert audit_problems() == []
 
 
+@pytest.mark.partial_failure("checkout", "timeout")
 def test_shipping_timeout_ships_exactly_once(checkout):
     """The booking happened but its answer was lost: one shipment, not two."""
     result = checkout(faults={"shipping.create": "timeout"})
@@ -157,6 +163,7 @@ def test_shipping_timeout_ships_exactly_once(checkout):
     assert audit_problems() == []
 
 
+@pytest.mark.partial_failure("checkout", "compensation_fails")
 def test_failing_refund_stops_for_review_with_stock_released(checkout):
     """Shipping fails and so does the refund: the order stays reserved for review."""
     result = checkout(faults={"shipping.create": "error", "payments.refund": "error"})
@@ -174,6 +181,7 @@ def test_failing_refund_stops_for_review_with_stock_released(checkout):
     assert audit_problems() == []
 
 
+@pytest.mark.partial_failure("checkout", "after_each_step")
 def test_failing_sms_is_recorded_and_the_order_still_ships(checkout):
     """Notifications are best effort: the SMS failure is recorded, run completes."""
     result = checkout(faults={"notifications.sms": "error"})
@@ -185,6 +193,7 @@ def test_failing_sms_is_recorded_and_the_order_still_ships(checkout):
     assert audit_problems() == []
 
 
+@pytest.mark.partial_failure("checkout", "after_each_step")
 def test_out_of_stock_is_refused_and_leaves_nothing_behind(checkout):
     """More than the shelf holds: refused at once; no order, no run, no hold."""
     with pytest.raises(OutOfStock) as refused:
@@ -199,6 +208,7 @@ def test_out_of_stock_is_refused_and_leaves_nothing_behind(checkout):
     assert audit_problems() == []
 
 
+@pytest.mark.partial_failure("checkout", "same_operation_twice")
 def test_the_same_request_twice_makes_one_order_and_one_charge(checkout):
     """A repeated key finds the first order and run instead of starting anew."""
     first = checkout(key="same")
