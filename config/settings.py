@@ -407,8 +407,9 @@ LOGGING = {
 # Off unless OTEL_TRACES_EXPORTER names where spans go: "console" (JSON on
 # stdout, for a laptop), "otlp" (any OpenTelemetry collector, over HTTP with
 # protobuf) or both, comma-separated. These are the standard variables; the
-# SDK reads the others the standard defines (OTEL_RESOURCE_ATTRIBUTES, the
-# sampler, batch sizes, the exporter's headers and timeout) by itself.
+# SDK reads the others the standard defines by itself: OTEL_RESOURCE_ATTRIBUTES,
+# the sampler (OTEL_TRACES_SAMPLER), batch sizes (OTEL_BSP_*), the exporter's
+# headers and timeout (OTEL_EXPORTER_OTLP_HEADERS, ..._TIMEOUT).
 OTEL_TRACES_EXPORTER = [
     name
     for name in env_list("OTEL_TRACES_EXPORTER", "none")

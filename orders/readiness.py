@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import DatabaseError
 
+from orders.schedules import SCHEDULE_NAME as SWEEPER_SCHEDULE
 from outbox.checks import q_cluster_check
 from outbox.models import WebhookEndpoint
 from outbox.schedules import SCHEDULE_NAME as RELAY_SCHEDULE
@@ -60,10 +61,10 @@ def throttles_shared() -> Verdict:
 
 
 def schedules_registered() -> Verdict:
-    """Undelivered events and dead sagas' holds are swept up by themselves."""
+    """Dead workers' runs, undelivered events and dead sagas' holds are swept up."""
     from django_q.models import Schedule  # the app registry must be ready
 
-    wanted = {RELAY_SCHEDULE, EXPIRY_SCHEDULE}
+    wanted = {SWEEPER_SCHEDULE, RELAY_SCHEDULE, EXPIRY_SCHEDULE}
     try:
         found = set(
             Schedule.objects.filter(name__in=wanted).values_list("name", flat=True)
@@ -113,8 +114,9 @@ ITEMS = (
     ),
     ReadinessItem(
         Area.OPERATIONS,
-        "The outbox relay and the expiry of dead holds are scheduled",
-        f"django-q2 schedules `{RELAY_SCHEDULE}`, `{EXPIRY_SCHEDULE}`",
+        "The saga sweeper, the outbox relay and the expiry of dead holds are scheduled",
+        f"django-q2 schedules `{SWEEPER_SCHEDULE}`, `{RELAY_SCHEDULE}`,"
+        f" `{EXPIRY_SCHEDULE}`",
         schedules_registered,
     ),
     ReadinessItem(

@@ -1,8 +1,9 @@
 """The production-readiness checklist: each item checked against the running setup.
 
-The engine checks what it knows (its sagas' definitions, their tests, its
-sweeper's schedule, where rollback failures are reported); a project adds
-what only it knows with ``register_readiness`` in ``AppConfig.ready()``::
+The engine checks what it knows (its sagas' definitions, their tests, where
+rollback failures are reported); a project adds what only it knows (how its
+task runner schedules the sweeper, say) with ``register_readiness`` in
+``AppConfig.ready()``::
 
     register_readiness(
         ReadinessItem(
@@ -25,11 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError
 
 from sagas.definition import Rule, Saga
 from sagas.partial_failures import FailureKind, marked_tests, suite_directory
-from sagas.schedules import SCHEDULE_NAME
 
 Verdict = tuple[bool | None, str]
 
@@ -74,12 +73,6 @@ def readiness_items(sagas: list[Saga]) -> list[ReadinessItem]:
     """Return the checklist: the engine's items for ``sagas``, then the project's."""
     engine = [item for saga in sagas for item in _saga_items(saga)]
     engine += [
-        ReadinessItem(
-            Area.OPERATIONS,
-            "The recovery sweeper is scheduled",
-            f"django-q2 schedule `{SCHEDULE_NAME}`",
-            _sweeper_scheduled,
-        ),
         ReadinessItem(
             Area.OPERATIONS,
             "A rollback that fails alerts someone",
@@ -182,16 +175,6 @@ def _tested(saga: Saga) -> Verdict:
     if missing:
         return False, "no test for: " + ", ".join(missing)
     return True, f"{len(FailureKind)} kinds covered"
-
-
-def _sweeper_scheduled() -> Verdict:
-    from django_q.models import Schedule  # the app registry must be ready
-
-    try:
-        scheduled = Schedule.objects.filter(name=SCHEDULE_NAME).exists()
-    except DatabaseError as error:
-        return False, f"cannot read the schedules: {error}"
-    return scheduled, "scheduled" if scheduled else "no such schedule: run migrate"
 
 
 def _alert_target() -> Verdict:
