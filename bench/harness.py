@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -98,3 +100,83 @@ def compare(
             for label, runs in results.items()
         ],
     )
+
+
+def per_second_in_processes(
+    work: Callable[[str], None], arguments: list[str], *, seconds: float
+) -> float:
+    """Call ``work(argument)`` in a loop in one forked process per argument; rate/s.
+
+    The processes start together and stop after ``seconds``; each opens its own
+    database connection (the parent's are closed before the fork).
+    """
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    start_at = time.time() + 1.0
+
+    def loop(argument: str) -> None:
+        connections.close_all()  # never share the parent's connection
+        while time.time() < start_at:
+            time.sleep(0.001)
+        calls, until = 0, start_at + seconds
+        while time.time() < until:
+            work(argument)
+            calls += 1
+        connections.close_all()
+        results.put(calls)
+
+    processes = [context.Process(target=loop, args=(a,)) for a in arguments]
+    for process in processes:
+        process.start()
+    total = sum(results.get(timeout=120 + seconds) for _ in processes)
+    for process in processes:
+        process.join(timeout=30)
+    return total / seconds
+
+
+def process_cpu(pids: set[int]) -> float:
+    """Return the CPU seconds (user + system) the live ``pids`` have used."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def group_pids(pgid: int) -> set[int]:
+    """Return the live processes of process group ``pgid``."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:
+                pids.add(int(entry.name))
+    return pids
+
+
+def backend_pids(database: str | None = None) -> set[int]:
+    """Return the PostgreSQL backends on ``database`` (this one by default).
+
+    This process's own backend is left out.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = coalesce(%s, current_database())"
+            " AND pid <> pg_backend_pid()",
+            [database],
+        )
+        return {row[0] for row in cursor.fetchall()}

@@ -1,13 +1,17 @@
-"""The hottest row of a flash sale: how many holds per second one SKU's row takes.
+"""The first walls of one PostgreSQL primary: its commit rate, and one hot stock row.
 
-Every hold of a SKU updates that SKU's stock row (``UPDATE ... WHERE on_hand -
-reserved >= q``) and keeps the row locked until its transaction commits, so
-the holds of one SKU queue on one lock, however many processes make them.
-``PROCESSES`` processes each hold one unit at a time with ``stock_hold`` (its
-own transaction: the stock UPDATE, the reservation INSERT, the COMMIT) for
-``SECONDS``: first all on one SKU, then each on a SKU of its own (what
-splitting one SKU's stock into buckets would give), alternating, on
-PostgreSQL.
+Every commit waits for its WAL flush, so one primary takes so many commits a
+second, whatever the application does; and every hold of one SKU updates that
+SKU's stock row (``UPDATE ... WHERE on_hand - reserved >= q``) and keeps it
+locked until its transaction commits, so the holds of one SKU queue on one
+lock however many processes make them. ``PROCESSES`` processes run, each for
+``SECONDS``, alternating, best of ``ROUNDS``:
+
+- commits: a one-row INSERT in its own transaction, the least a commit costs;
+- holds of one SKU: ``stock_hold`` of one unit (the stock UPDATE, the
+  reservation INSERT, the COMMIT), all processes on the same SKU;
+- holds spread: the same, each process on a SKU of its own (what splitting
+  one SKU's stock into buckets would give).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \\
         .venv/bin/python bench/hot_row.py
@@ -15,52 +19,29 @@ PostgreSQL.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import time
 import uuid
 
-from harness import test_database
+from harness import per_second_in_processes, test_database
 
 PROCESSES, SECONDS, ROUNDS = 8, 4.0, 2
 
 
-def holder(sku: str, start_at: float, results) -> None:
-    """Hold one unit of ``sku`` again and again until the time is up."""
-    from django.db import connection
+def commit(_: str) -> None:
+    """Commit one tiny row."""
+    from django.db import connection, transaction
 
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO bench_commit (at) VALUES (now())")
+
+
+def hold(sku: str) -> None:
+    """Hold one unit of ``sku`` in a transaction of its own."""
     from warehouse.services import stock_hold
 
-    connection.close()  # never share the parent's connection
-    while time.time() < start_at:
-        time.sleep(0.001)
-    held, until = 0, start_at + SECONDS
-    while time.time() < until:
-        stock_hold(
-            operation_id=f"hot-{uuid.uuid4().hex}", lines=[{"sku": sku, "quantity": 1}]
-        )
-        held += 1
-    connection.close()
-    results.put(held)
-
-
-def holds_per_second(skus: list[str]) -> float:
-    """Run one holder process per entry of ``skus``; return their holds/s."""
-    from django.db import connections
-
-    connections.close_all()
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    start_at = time.time() + 1.0
-    processes = [
-        context.Process(target=holder, args=(sku, start_at, results)) for sku in skus
-    ]
-    for process in processes:
-        process.start()
-    total = sum(results.get(timeout=120) for _ in processes)
-    for process in processes:
-        process.join(timeout=30)
-    return total / SECONDS
+    stock_hold(
+        operation_id=f"hot-{uuid.uuid4().hex}", lines=[{"sku": sku, "quantity": 1}]
+    )
 
 
 def main() -> None:
@@ -69,23 +50,35 @@ def main() -> None:
     from warehouse.services import stock_set
 
     if connection.vendor != "postgresql":
-        raise SystemExit("hot_row.py measures PostgreSQL's row locks: set DATABASE_URL")
+        raise SystemExit("hot_row.py measures PostgreSQL: set DATABASE_URL")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_commit (id serial PRIMARY KEY, at timestamptz)"
+        )
     one = ["HOT-1"] * PROCESSES
     spread = [f"HOT-{n + 1}" for n in range(PROCESSES)]
-    for sku in set(spread):
+    for sku in spread:
         stock_set(sku=sku, on_hand=10_000_000)
-    figures: dict[str, list[float]] = {"one": [], "spread": []}
+    variants = {
+        "commits (one-row INSERT)": (commit, spread),
+        "holds, all on one SKU's row": (hold, one),
+        "holds, each on a row of its own": (hold, spread),
+    }
+    best = dict.fromkeys(variants, 0.0)
     for _ in range(ROUNDS):
-        figures["one"].append(holds_per_second(one))
-        figures["spread"].append(holds_per_second(spread))
-    best = {name: max(values) for name, values in figures.items()}
+        for name, (work, arguments) in variants.items():
+            rate = per_second_in_processes(work, arguments, seconds=SECONDS)
+            best[name] = max(best[name], rate)
     print(
-        f"Holds per second, {PROCESSES} processes holding one unit at a time"
-        f" for {SECONDS:g} s (PostgreSQL, best of {ROUNDS})"
+        f"One PostgreSQL primary, {PROCESSES} processes for {SECONDS:g} s each,"
+        f" best of {ROUNDS}"
     )
-    print(f"  all on one SKU's row      {best['one']:7.0f} holds/s")
-    print(f"  each on a row of its own  {best['spread']:7.0f} holds/s")
-    print(f"  one row / spread: x{best['one'] / best['spread']:.2f}")
+    for name, rate in best.items():
+        print(f"  {name:<34} {rate:7.0f}/s")
+    one_row = best["holds, all on one SKU's row"]
+    print(
+        f"  one row / spread: x{one_row / best['holds, each on a row of its own']:.2f}"
+    )
 
 
 if __name__ == "__main__":

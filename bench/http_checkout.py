@@ -21,8 +21,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from harness import test_database
-from http_load import ADDRESS, drive, median, served, shop_seed
+from harness import backend_pids, process_cpu, test_database
+from http_load import ADDRESS, drive, median, served, server_cpu, shop_seed
 
 CLIENTS, PER_CLIENT, ROUNDS = 8, 25, 3
 BODY = {
@@ -136,8 +136,11 @@ def main(before: Path | None) -> None:
                     body=BODY,
                 )
             samples: dict[str, list] = {name: [] for name in variants}
+            cpu = {name: [0.0, 0.0] for name in variants}  # web, database (s)
             for _ in range(ROUNDS):
                 for name, path in variants.items():
+                    database = "bench_before" if name == "before" else None
+                    web, db = server_cpu(bases[name]), backends_cpu(database)
                     samples[name].append(
                         drive(
                             bases[name],
@@ -148,13 +151,22 @@ def main(before: Path | None) -> None:
                             body=BODY,
                         )
                     )
+                    cpu[name][0] += server_cpu(bases[name]) - web
+                    cpu[name][1] += backends_cpu(database) - db
         finally:
             if context is not None:
                 context.__exit__(None, None, None)
-    report(samples, trips)
+    report(samples, trips, cpu)
 
 
-def report(samples: dict[str, list], trips: dict[str, object]) -> None:
+def backends_cpu(database: str | None) -> float:
+    """Return the CPU seconds PostgreSQL's backends on ``database`` have used."""
+    return process_cpu(backend_pids(database))
+
+
+def report(
+    samples: dict[str, list], trips: dict[str, object], cpu: dict[str, list[float]]
+) -> None:
     from django.db import connection
 
     print(
@@ -175,6 +187,12 @@ def report(samples: dict[str, list], trips: dict[str, object]) -> None:
         print(f"  project / before: x{rates['project'] / rates['before']:.2f}")
     for name, (total, commits) in trips.items():
         print(f"  one checkout, {name}: {total} round trips, {commits} commits")
+    for name, (web, database) in cpu.items():
+        checkouts = sum(sum(s.statuses.values()) for s in samples[name])
+        print(
+            f"  CPU per checkout, {name}: web {1000 * web / checkouts:.1f} ms,"
+            f" PostgreSQL {1000 * database / checkouts:.1f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from harness import group_pids, process_cpu
+
 ROOT = Path(__file__).resolve().parent.parent
+# The process group of the gunicorn serving each address, for server_cpu().
+_groups: dict[str, int] = {}
 ADDRESS = {
     "name": "Ada Lovelace",
     "line1": "12 Analytical Row",
@@ -142,6 +146,7 @@ def _serve(
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
+    _groups[base] = process.pid
     try:
         for _ in range(300):
             try:
@@ -154,8 +159,14 @@ def _serve(
             raise RuntimeError("gunicorn did not start: " + log.read(4000).decode())
         yield base
     finally:
+        _groups.pop(base, None)
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def server_cpu(base: str) -> float:
+    """Return the CPU seconds the gunicorn serving ``base`` has used so far."""
+    return process_cpu(group_pids(_groups[base]))
 
 
 def _request(

@@ -22,9 +22,8 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
-from harness import ROOT, test_database
+from harness import ROOT, backend_pids, group_pids, process_cpu, test_database
 from http_load import ADDRESS, database_url, shop_seed
 
 BACKLOG, ROUNDS = 300, 2
@@ -34,7 +33,6 @@ BODY = {
     "payment_token": "tok_visa",
     "shipping_address": ADDRESS,
 }
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def backlog_accept(tokens: list[str], count: int, tag: str) -> list[int]:
@@ -69,44 +67,6 @@ def runs_ended(run_ids: list[int]) -> int:
         .exclude(status__in=["running", "compensating"])
         .count()
     )
-
-
-def process_cpu(pids: set[int]) -> float:
-    """Return the CPU seconds (user + system) the live ``pids`` have used."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICKS
-
-
-def group_pids(pgid: int) -> set[int]:
-    """Return the live processes of process group ``pgid``."""
-    pids = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid:
-                pids.add(int(entry.name))
-    return pids
-
-
-def backend_pids() -> set[int]:
-    """Return the PostgreSQL backends on this database, this process's excepted."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return {row[0] for row in cursor.fetchall()}
 
 
 def drain(tokens: list[str], clusters: int, tag: str) -> dict[str, float]:
