@@ -185,7 +185,9 @@ def run_flow(
     assert_audit_passes(processes)
     assert_nothing_charged_or_shipped_twice()
     assert_outbox_handled_once(receiver)
-    assert_every_planned_crash_killed_a_worker(checkouts)
+    assert_every_planned_crash_killed_a_worker(
+        checkouts, interrupted=figures.killed_mid_saga
+    )
     # Each worker of the killed cluster may have died between a commit and its
     # counter increment: that increment is lost with the process, not the fact.
     assert_metrics_add_up(
@@ -263,8 +265,16 @@ def assert_orders_ended_as_planned(
     assert not SagaRun.objects.filter(status__in=ACTIVE_STATUSES).exists()
 
 
-def assert_every_planned_crash_killed_a_worker(checkouts: list[Checkout]) -> None:
-    """Each ``crash`` fault fired once: a process died right after that effect."""
+def assert_every_planned_crash_killed_a_worker(
+    checkouts: list[Checkout], *, interrupted: set[str]
+) -> None:
+    """Each ``crash`` fault fired once: a process died right after that effect.
+
+    The cluster kill may beat a planned crash to it: killed between the effect
+    and its fault hook, the run resumes, reconciles the effect it finds done
+    and never reaches the hook again. Only such an interrupted run may keep
+    its crash unfired; no crash ever fires twice or unplanned.
+    """
     planned = {
         (operation_id(c), point)
         for c in checkouts
@@ -279,7 +289,8 @@ def assert_every_planned_crash_killed_a_worker(checkouts: list[Checkout]) -> Non
         if plan.plan.get(point) == "crash" and count == 1
     }
     assert len({point for _, point in planned}) >= 5
-    assert fired == planned
+    assert fired <= planned
+    assert {op for op, _ in planned - fired} <= interrupted
 
 
 def operation_id(checkout: Checkout) -> str:
