@@ -26,6 +26,26 @@ def no_shortage_remembered():
     shortage._seen_short.clear()
 
 
+@pytest.fixture
+def throttle_window_held(monkeypatch):
+    """Throttle counters see one instant, at the start of a window.
+
+    Counters are fixed windows: a test that counts 60 requests with the real
+    clock can cross a window's edge and see its count start again.
+    """
+    import time
+    from types import SimpleNamespace
+
+    from throttling import counters
+
+    instant = 86_400 * 20_834 + 1.5  # just after a day, an hour, a minute began
+    monkeypatch.setattr(
+        counters,
+        "time",
+        SimpleNamespace(time=lambda: instant, monotonic=time.monotonic),
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip tests marked ``postgres`` or ``redis`` when that service is not in use."""
     skip_pg = pytest.mark.skip(reason="needs DATABASE_URL pointing at PostgreSQL")

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from tests.orders.api.conftest import assert_problem
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("throttle_window_held")]
 
 TOKEN_URL = "/api/auth/token/"
 LOGIN_URL = "/accounts/login/"

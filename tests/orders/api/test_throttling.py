@@ -8,7 +8,7 @@ from idempotency.models import IdempotencyKey
 from orders.models import Order
 from tests.orders.api.conftest import ORDERS_URL, assert_problem
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("throttle_window_held")]
 
 
 @pytest.fixture(autouse=True)
