@@ -1,0 +1,70 @@
+"""Where a group's members run: inline, on the kept pool, inline in a transaction."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import transaction
+
+from sagas.runner.members import members_run
+from tests.faults.child_process import run_in_child
+
+
+def thread_names(count: int) -> list[str]:
+    """Run ``count`` members that each answer the name of the thread it ran on."""
+    return members_run([lambda: threading.current_thread().name] * count)
+
+
+def test_inline_members_run_on_the_callers_thread(settings):
+    settings.SAGA_PARALLEL_EXECUTOR = "inline"
+
+    assert set(thread_names(3)) == {threading.current_thread().name}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pool_members_run_on_the_kept_threads(settings):
+    settings.SAGA_PARALLEL_EXECUTOR = "pool"
+
+    names = thread_names(3)
+
+    assert all(name.startswith("saga-member") for name in names)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_caller_inside_a_transaction_runs_its_members_inline(settings):
+    """Pool threads could not see the caller's uncommitted rows."""
+    settings.SAGA_PARALLEL_EXECUTOR = "pool"
+
+    with transaction.atomic():
+        names = thread_names(3)
+
+    assert set(names) == {threading.current_thread().name}
+
+
+def test_an_error_is_raised_once_every_member_has_ended(settings):
+    settings.SAGA_PARALLEL_EXECUTOR = "pool"
+    finished = []
+
+    def fails() -> None:
+        raise ValueError("refused")
+
+    def slow() -> None:
+        threading.Event().wait(0.05)
+        finished.append("slow")
+
+    with pytest.raises(ValueError, match="refused"):
+        members_run([fails, slow])
+
+    assert finished == ["slow"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forked_child_runs_its_members_on_a_pool_of_its_own(settings):
+    """The parent's pool threads do not survive a fork; the child's work runs."""
+    settings.SAGA_PARALLEL_EXECUTOR = "pool"
+    thread_names(3)  # the parent's pool is started
+
+    exit_code = run_in_child(lambda: thread_names(3), timeout=10)
+
+    assert exit_code == 0
