@@ -194,6 +194,11 @@ Q_CLUSTER = {
 # dead workers sooner.
 SAGA_LEASE_SECONDS = float(os.environ.get("SAGA_LEASE_SECONDS", "30"))
 OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))
+# The checkout's messages (email, SMS, push) at the same time on threads kept
+# for the process's life: as fast as one after the other with instant channels,
+# twice as fast when each provider takes 30 ms (bench/parallel.py). "inline"
+# runs them on the caller's thread and connection.
+SAGA_PARALLEL_EXECUTOR = os.environ.get("SAGA_PARALLEL_EXECUTOR", "pool")
 # Who is alerted when a rollback fails and a run waits for a person (an
 # on-call rota, a channel): the needs-review log lines carry it, and the
 # recovery plan and its readiness checklist name it (saga_plan --check fails
