@@ -67,6 +67,12 @@ def stock_set(*, sku: str, on_hand: int) -> StockItem:
     return item
 
 
+def stock_register(*, sku: str) -> StockItem:
+    """Start keeping stock of ``sku`` (none on hand); a known SKU is left as it is."""
+    item, _ = StockItem.objects.get_or_create(sku=sku)
+    return item
+
+
 def stock_receive(
     *, sku: str, quantity: int, reason: str, actor: str, operation_id: str = ""
 ) -> StockMovement:
