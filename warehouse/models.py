@@ -86,6 +86,7 @@ class StockMovement(models.Model):
     class Reason(models.TextChoices):
         ADJUSTMENT = "adjustment", "Adjustment"
         SHIPMENT = "shipment", "Shipment"
+        RETURNED = "returned", "Returned"
 
     sku = models.CharField(max_length=64)
     delta = models.IntegerField()
@@ -96,6 +97,14 @@ class StockMovement(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["sku"])]
+        constraints = [
+            # A return puts a SKU back once: a repeat cannot count it twice.
+            models.UniqueConstraint(
+                fields=["operation_id", "sku"],
+                condition=Q(reason="returned"),
+                name="warehouse_one_return_movement_per_sku",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sku} {self.delta:+d} ({self.reason})"
