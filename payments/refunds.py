@@ -36,51 +36,126 @@ def payment_refund_amount(
     amount_minor: int | None = None,
     reason: str = "",
     actor: str = "",
-    fault_point: str = REFUND_POINT,
-    fault_scope: str = "",
 ) -> Refund | None:
     """Refund ``amount_minor`` (all that remains if None) of the operation's charge.
 
-    Return the refund; None when the operation has no charge, or when nothing
-    remains to refund and no amount was asked. Raise ``RefundExceedsCharge``
-    when the amount does not fit in what remains (nothing is held then). The
-    same key again returns the first refund without asking the processor.
-    ``fault_point`` and ``fault_scope`` (an operation id) say which fault plan
-    applies to the processor call: a return's plan, not its order's.
+    Hold, send, record, in that order (a saga step calls them apart). Return
+    the refund; None when the operation has no charge, or when nothing
+    remains and no amount was asked. Raise ``RefundExceedsCharge`` when the
+    amount does not fit in what remains (nothing is held then). The same key
+    again returns the first refund without asking the processor.
     """
     refund = Refund.objects.filter(idempotency_key=idempotency_key).first()
     if refund is not None:
         return refund
-    hold = RefundHold.objects.select_related("charge").filter(
-        idempotency_key=idempotency_key
+    hold = payment_refund_hold(
+        operation_id=operation_id,
+        idempotency_key=idempotency_key,
+        amount_minor=amount_minor,
     )
-    hold = hold.first() or _hold_take(operation_id, idempotency_key, amount_minor)
     if hold is None:
         return None
+    answer = payment_refund_send(
+        idempotency_key=idempotency_key, reference=operation_id
+    )
+    return payment_refund_record(
+        idempotency_key=idempotency_key,
+        external_id=answer.id,
+        reason=reason,
+        actor=actor,
+    )
+
+
+def payment_refund_hold(
+    *, operation_id: str, idempotency_key: str, amount_minor: int | None = None
+) -> RefundHold | None:
+    """Take ``amount_minor`` of the charge's refund allowance (all if None).
+
+    The semantic lock of a refund, committed before the processor is asked.
+    Return the hold (the existing one for a key seen before); None when the
+    operation has no charge, or nothing remains and no amount was asked.
+    Raise ``RefundExceedsCharge`` when the amount does not fit.
+    """
+    hold = (
+        RefundHold.objects.select_related("charge")
+        .filter(idempotency_key=idempotency_key)
+        .first()
+    )
+    return hold or _hold_take(operation_id, idempotency_key, amount_minor)
+
+
+def payment_refund_send(
+    *,
+    idempotency_key: str,
+    reference: str,
+    fault_point: str = REFUND_POINT,
+    fault_scope: str = "",
+) -> GatewayRefund:
+    """Ask the processor for the refund its hold reserved; return its answer.
+
+    Nothing of ours is written on success (``payment_refund_record`` does);
+    a refusal releases the hold and is raised. A transient error or a
+    timeout leaves the hold pending: the answer may have been lost after the
+    refund, and a retry with the same key will tell. ``fault_point`` and
+    ``fault_scope`` (an operation id) say which fault plan applies: a
+    return's, not its order's.
+    """
+    hold = RefundHold.objects.select_related("charge").get(
+        idempotency_key=idempotency_key
+    )
     if hold.status == RefundHold.Status.RELEASED:
         raise RefundExceedsCharge(f"Refund {idempotency_key} was refused before.")
     try:
-        answer = payment_gateway().refund(
+        return payment_gateway().refund(
             charge_id=hold.charge.external_id,
             amount_minor=hold.amount_minor,
             idempotency_key=idempotency_key,
-            reference=operation_id,
+            reference=reference,
             fault_point=fault_point,
-            fault_scope=fault_scope or operation_id,
+            fault_scope=fault_scope or reference,
         )
     except REFUSALS:
         hold_release(hold=hold)
         raise
-    # A transient error or a timeout leaves the hold pending: the answer may
-    # have been lost after the refund, and a retry with this key will tell.
+
+
+def payment_refund_record(
+    *, idempotency_key: str, external_id: str, reason: str = "", actor: str = ""
+) -> Refund:
+    """Record the processor's refund ``external_id`` of a hold, settling the hold."""
+    hold = RefundHold.objects.select_related("charge").get(
+        idempotency_key=idempotency_key
+    )
+    answer = GatewayRefund(
+        id=external_id,
+        charge_id=hold.charge.external_id,
+        amount_minor=hold.amount_minor,
+        reference=hold.charge.operation_id,
+    )
     return refund_record(
-        operation_id=operation_id,
+        operation_id=hold.charge.operation_id,
         idempotency_key=idempotency_key,
         charge=hold.charge,
         answer=answer,
         reason=reason,
         actor=actor,
     )
+
+
+def payment_refund_release(*, idempotency_key: str) -> None:
+    """Give back the allowance of a refund that will not be made (an undo).
+
+    Only a pending hold is released: a settled one is money already returned.
+    """
+    hold = RefundHold.objects.filter(idempotency_key=idempotency_key).first()
+    if hold is not None:
+        hold_release(hold=hold)
+
+
+def payment_refund_lookup(*, idempotency_key: str) -> GatewayRefund | None:
+    """Ask the processor whether the refund keyed ``idempotency_key`` happened."""
+    answer = payment_gateway().lookup(idempotency_key=idempotency_key)
+    return answer if isinstance(answer, GatewayRefund) else None
 
 
 def payment_refund_record_external(
@@ -168,7 +243,7 @@ def hold_release(*, hold: RefundHold) -> None:
             Charge.objects.filter(pk=hold.charge_id).update(
                 refund_held_minor=F("refund_held_minor") - hold.amount_minor
             )
-    hold.status = RefundHold.Status.RELEASED
+            hold.status = RefundHold.Status.RELEASED
 
 
 def refund_record(

@@ -95,6 +95,7 @@ class StockMovement(models.Model):
     class Reason(models.TextChoices):
         ADJUSTMENT = "adjustment", "Adjustment"
         SHIPMENT = "shipment", "Shipment"
+        RETURNED = "returned", "Returned"
         RECEIPT = "receipt", "Goods received"
         COUNT = "count", "Count corrected"
 
@@ -110,13 +111,19 @@ class StockMovement(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["sku"])]
         constraints = [
+            # A return puts a SKU back once: a repeat cannot count it twice.
+            models.UniqueConstraint(
+                fields=["operation_id", "sku"],
+                condition=Q(reason="returned"),
+                name="warehouse_one_return_movement_per_sku",
+            ),
             # A person's receipt or count, repeated with its form's one-time
             # key, is refused by the database: one change, one movement.
             models.UniqueConstraint(
                 fields=["operation_id", "reason"],
                 condition=Q(reason__in=["receipt", "count"]) & ~Q(operation_id=""),
                 name="warehouse_one_movement_per_stock_operation",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -307,6 +307,39 @@ def stock_ship(*, operation_id: str) -> list[str]:
     return [sku for sku, _ in shipped]
 
 
+def stock_return(*, operation_id: str, lines: Iterable[Line]) -> list[str]:
+    """Put returned units back on stock, one ``returned`` movement per SKU.
+
+    ``operation_id`` is the return's. Idempotent: a SKU this return already
+    put back is skipped (a unique constraint stands behind the check), and
+    the SKUs put back now are returned. Inside a caller's transaction it joins
+    it, so a return's units come back with the step that records them.
+    """
+    wanted = _lines_merge(lines)
+    with transaction.atomic(savepoint=False):
+        done = set(
+            StockMovement.objects.filter(
+                operation_id=operation_id,
+                reason=StockMovement.Reason.RETURNED,
+                sku__in=list(wanted),
+            ).values_list("sku", flat=True)
+        )
+        back = {sku: units for sku, units in wanted.items() if sku not in done}
+        if back:
+            # The rows exist: these units left from them when they shipped.
+            stock_add(back, fields=("on_hand",))
+            StockMovement.objects.bulk_create(
+                StockMovement(
+                    sku=sku,
+                    delta=units,
+                    reason=StockMovement.Reason.RETURNED,
+                    operation_id=operation_id,
+                )
+                for sku, units in back.items()
+            )
+    return list(back)
+
+
 def _shipped_record(operation_id: str, shipped: list[tuple[str, int]]) -> None:
     """Take shipped units off the stock rows, one movement per SKU."""
     stock_add({sku: -units for sku, units in shipped}, fields=("on_hand", "reserved"))

@@ -1,0 +1,18 @@
+"""Returns and refunds after the pivot: their models, sagas and API."""
+
+from django.apps import AppConfig
+
+
+class AftersalesConfig(AppConfig):
+    name = "aftersales"
+    verbose_name = "Returns and refunds"
+
+    def ready(self) -> None:
+        from aftersales.audit import audit_checks_register
+        from aftersales.saga import refund_saga, return_saga
+        from sagas.api import register
+
+        register(return_saga)
+        register(refund_saga)
+        # What manage.py audit also checks: refunds, returned stock, money.
+        audit_checks_register()
