@@ -9,6 +9,7 @@ nothing is done.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,22 @@ Perform = Callable[[Any, dict[str, Any], HttpRequest], str]
 TEMPLATE = "admin/operator_form.html"
 
 
+class OneTimeKeyForm(forms.Form):
+    """A form that carries a key drawn when it is shown, for the service to repeat on.
+
+    Submitting the same form twice (a double click, a reload, the back button)
+    sends the same key: the service does the action once and answers the
+    repeat with what it did the first time.
+    """
+
+    key_prefix = "form"
+    key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key"].initial = f"{self.key_prefix}:{uuid.uuid4().hex}"
+
+
 def operator_page(
     request: HttpRequest,
     *,
@@ -37,18 +54,20 @@ def operator_page(
     title: str,
     perform: Perform,
     back_url: str,
-    form_kwargs: dict[str, Any] | None = None,
+    form_kwargs: Callable[[Any], dict[str, Any]] | None = None,
     intro: str = "",
 ) -> HttpResponse:
-    """Show ``form_class`` for the object ``load`` returns; act on a valid POST."""
+    """Show ``form_class`` for the object ``load`` returns; act on a valid POST.
+
+    ``form_kwargs``, given the object, returns the form's extra arguments.
+    """
     if not request.user.has_perm(permission):
         raise PermissionDenied
     obj = load()
     if obj is None:
         raise Http404("No such object.")
-    form = form_class(
-        request.POST if request.method == "POST" else None, **(form_kwargs or {})
-    )
+    extra = form_kwargs(obj) if form_kwargs else {}
+    form = form_class(request.POST if request.method == "POST" else None, **extra)
     if request.method == "POST" and form.is_valid():
         try:
             done = perform(obj, form.cleaned_data, request)

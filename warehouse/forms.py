@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
+
+from readonly_admin.operator import OneTimeKeyForm
 
 REASON_HELP = "Kept on the stock movement, with your name."
 
 
-class StockChangeForm(forms.Form):
-    """A stock change with its reason and the one-time key of this form.
+class StockChangeForm(OneTimeKeyForm):
+    """A stock change with its reason; its one-time key makes a repeat do nothing."""
 
-    The key is drawn when the form is shown: submitting the same form twice
-    (a double click, a reload) repeats one operation, which changes stock once.
-    """
-
-    key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    key_prefix = "stock"
     reason = forms.CharField(
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text=REASON_HELP,
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["key"].initial = f"stock:{uuid.uuid4().hex}"
 
 
 class StockReceiveForm(StockChangeForm):
