@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "notifications",
     "orders",
     "aftersales",
+    # The people who run the shop: customer service actions on orders.
+    "desk",
     "storefront",
     # Runnable scenarios of the checkout (manage.py saga_demo): teaching only.
     "scenarios",

@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from desk.selectors import desk_actions_for
+from desk.timeline import order_timeline
 from orders.checkout.services import checkout_start, order_cancel
 from orders.exceptions import OrderNotFound
 from orders.machine import order_diagram
@@ -144,8 +146,12 @@ def _order_context(request: HttpRequest, order_id: str) -> dict:
         "order": order,
         "run": run,
         "steps": run.step_rows if run else [],
-        # What happened, in order, and the trace to look it up in.
-        "events": run_timeline(run=run) if run else [],
+        # What happened, in order (the saga's story and the desk's actions),
+        # and the trace to look it up in.
+        "events": order_timeline(
+            run_events=run_timeline(run=run) if run else [],
+            actions=desk_actions_for(order=order),
+        ),
         "trace_url": run_trace_url(run=run) if run else "",
         "diagram": order_diagram(state=order.state),
         # Refresh while a worker moves the order; a run waiting for review or
