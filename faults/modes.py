@@ -10,6 +10,7 @@ FAULT_POINTS = (
     "warehouse.hold",
     "warehouse.confirm",
     "warehouse.release",
+    "warehouse.restock",
     "shipping.create",
     "shipping.cancel",
     "shipping.return_book",
