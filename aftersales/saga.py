@@ -33,6 +33,7 @@ PARCEL_WAIT = RetryPolicy(max_attempts=8, base_delay=1.0, max_delay=30.0)
 RETURN_FAULT_POINTS = (
     "shipping.return_book",
     "shipping.return_receive",
+    "shipping.return_cancel",
     "warehouse.restock",
     "payments.return_refund",
     "notifications.email",

@@ -160,6 +160,7 @@ def refund_start(
     actor: str,
     amount_minor: int | None = None,
     lines: Sequence[tuple[str, int]] | None = None,
+    faults: Mapping[str, str] | None = None,
 ) -> RefundOutcome:
     """Refund a shipped order without goods coming back (customer service).
 
@@ -169,7 +170,7 @@ def refund_start(
     Idempotent by key: the same key again returns the first outcome. Raise
     ``RefundNotAllowed`` unless the order is shipped with money left to
     refund, ``RefundTooLarge`` for more than is refundable (or a line beyond
-    what was ordered).
+    what was ordered). ``faults``: a fault plan for its run (the lab, tests).
     """
     operation_id = _operation_id("refund", order, idempotency_key)
     repeated = _found(operation_id)
@@ -203,6 +204,8 @@ def refund_start(
             refund_minor=wanted,
             currency=order.currency,
         )
+        if faults:
+            fault_plan_set(operation_id=operation_id, plan=dict(faults))
         return ret, _state(ret, order, order.owner.email, {}, refund_saga)
 
     return RefundOutcome.of(_start(refund_saga, order, operation_id, build))

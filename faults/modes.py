@@ -15,6 +15,7 @@ FAULT_POINTS = (
     "shipping.cancel",
     "shipping.return_book",
     "shipping.return_receive",
+    "shipping.return_cancel",
     "payments.return_refund",
     "notifications.email",
     "notifications.sms",

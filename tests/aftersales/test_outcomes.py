@@ -194,3 +194,22 @@ def test_the_same_key_twice_is_one_return(give_back):
     assert again.ret.pk == first.ret.pk
     assert again.run.pk == first.run.pk
     assert_refunded_once(first)
+
+
+@pytest.mark.partial_failure("return", "compensation_fails")
+def test_a_label_that_cannot_be_cancelled_waits_for_a_person(give_back):
+    """The parcel never came and the carrier will not cancel the label: review.
+
+    The rollback stops at the stuck undo: the refund stays held (an earlier
+    undo runs only after the later one), so nothing can promise that money.
+    """
+    result = give_back(
+        faults={"shipping.return_receive": "error", "shipping.return_cancel": "error"}
+    )
+
+    assert result.run.status == SagaRun.Status.NEEDS_REVIEW
+    assert step_of(result.run, "book-return").status == StepStatus.NEEDS_REVIEW
+    assert CarrierReturn.objects.get().status == CarrierReturn.Status.BOOKED
+    assert RefundHold.objects.get().status == RefundHold.Status.PENDING
+    assert refunded() == 0
+    assert audit_problems() == []
