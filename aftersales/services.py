@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from aftersales.checks import refund_amount_of, return_lines_merge, returnable_check
@@ -27,7 +28,7 @@ from aftersales.runs import (
     run_start,
     state_of,
 )
-from aftersales.saga import refund_saga, return_saga
+from aftersales.saga import RETURN_FAULT_POINTS, refund_saga, return_saga
 from aftersales.selectors import refundable_minor
 from aftersales.settlement import order_settle
 from aftersales.state import AftersalesState
@@ -89,7 +90,9 @@ def return_start(
     more units than were shipped and not yet returned, ``InvalidReturn`` for
     a SKU the order does not have. The refund is the lines' value as they
     were sold, or what remains refundable if less (after a goodwill refund).
-    The same user and key give the same return. Inline (``CHECKOUT_EXECUTION``)
+    ``faults`` is the return's fault plan; without one, the return-only points
+    of the order's own plan (chosen in the lab when buying) apply. The same
+    user and key give the same return. Inline (``CHECKOUT_EXECUTION``)
     the saga runs to its end in this call; else a worker runs it.
     """
     operation_id = operation_id_of("return", order, f"{user.pk}:{idempotency_key}")
@@ -117,13 +120,25 @@ def return_start(
             ReturnLine(ret=ret, sku=sku, quantity=units, unit_price=prices[sku])
             for sku, units in wanted.items()
         )
-        if faults:
-            fault_plan_set(operation_id=operation_id, plan=dict(faults))
+        plan = dict(faults) if faults else _planned_at_checkout(order)
+        if plan:
+            fault_plan_set(operation_id=operation_id, plan=plan)
         return ret, state_of(ret, order, user.email, wanted, return_saga)
 
     return run_start(
         saga=return_saga, order=order, operation_id=operation_id, build=build
     )
+
+
+def _planned_at_checkout(order: Order) -> dict[str, str]:
+    """Return the return's faults the order's lab plan named (the lab buys once)."""
+    if not settings.FAULT_INJECTION:
+        return {}
+    return {
+        point: mode
+        for point, mode in (order.fault_plan or {}).items()
+        if point in RETURN_FAULT_POINTS and point != "notifications.email"
+    }
 
 
 def refund_start(

@@ -160,7 +160,7 @@ def order_return_view(request: HttpRequest, order_id: str) -> HttpResponse:
             idempotency_key=form.cleaned_data["idempotency_key"],
             lines=form.lines(),
             reason=form.cleaned_data["reason"],
-            faults=faults.plan() if faults else None,
+            faults=(faults.plan() or None) if faults else None,
         )
     except ApplicationError as error:
         messages.error(request, error.message)

@@ -92,3 +92,20 @@ def test_another_users_order_cannot_be_returned(client, shipped, django_user_mod
 
     assert response.status_code == 404
     assert not Return.objects.exists()
+
+
+def test_return_faults_chosen_in_the_lab_at_checkout_break_the_return(
+    client, buyer, catalog, settings
+):
+    """The lab buys with a plan; its return-only points apply to the order's returns."""
+    settings.FAULT_INJECTION = True
+    client.force_login(buyer)
+    client.post(
+        reverse("storefront:lab"), purchase(**{"shipping.return_book": "error"})
+    )
+    order = Order.objects.get()
+    assert order.state == "shipped"
+
+    client.post(reverse("storefront:return", args=[order.pk]), give_back())
+
+    assert Return.objects.get().state == Return.State.CANCELLED
