@@ -29,6 +29,15 @@ SERVICE_RETRY = RetryPolicy(max_attempts=4, base_delay=0.2, max_delay=2.0)
 NOTIFY_RETRY = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=5.0)
 # A parcel takes its time: ask patiently, then give up and cancel the return.
 PARCEL_WAIT = RetryPolicy(max_attempts=8, base_delay=1.0, max_delay=30.0)
+# The fault points a return's calls pass, for its plan (the lab, the API).
+RETURN_FAULT_POINTS = (
+    "shipping.return_book",
+    "shipping.return_receive",
+    "shipping.return_cancel",
+    "warehouse.restock",
+    "payments.return_refund",
+    "notifications.email",
+)
 BUSINESS_ERRORS = (RefundTooLarge, RefundExceedsCharge, ChargeNotFound, ReturnCancelled)
 
 

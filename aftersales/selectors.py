@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db.models import QuerySet, Sum
 from aftersales.models import Return, ReturnLine
 from orders.models import Order
 from payments.selectors import payment_refundable_minor, payment_totals
+from sagas.api import SagaRun, runs_for
 
 
 def returns_for(*, order: Order) -> QuerySet[Return]:
@@ -64,3 +66,14 @@ def return_window_open(*, order: Order, now: datetime) -> bool:
     if shipped is None:
         return False
     return now <= shipped + timedelta(days=settings.RETURN_WINDOW_DAYS)
+
+
+def return_saga_runs(*, returns: Iterable[Return]) -> dict[str, SagaRun]:
+    """Return the runs of ``returns`` (return or refund sagas) by operation id."""
+    returns = list(returns)
+    runs: dict[str, SagaRun] = {}
+    for kind, saga in ((Return.Kind.RETURN, "return"), (Return.Kind.REFUND, "refund")):
+        operation_ids = [ret.operation_id for ret in returns if ret.kind == kind]
+        if operation_ids:
+            runs.update(runs_for(saga=saga, operation_ids=operation_ids))
+    return runs

@@ -210,7 +210,7 @@ def _shipment_findings(
         elif (
             order.state in RETURNED_MONEY
             and has_active
-            and not _shipped(histories[str(order.pk)])
+            and not _refunded_after_shipping(order, histories[str(order.pk)])
         ):
             problem = f"{order.state} but its shipment is still active"
         else:
@@ -219,8 +219,8 @@ def _shipment_findings(
     return findings
 
 
-def _shipped(history: list[Transition]) -> bool:
-    return any(row.event == "ship" for row in history)
+def _refunded_after_shipping(order: Order, history: list[Transition]) -> bool:
+    return order.state == State.REFUNDED and any(row.event == "ship" for row in history)
 
 
 def _stuck_run_findings(runs: dict[str, SagaRun], now: datetime) -> list[Finding]:

@@ -13,8 +13,8 @@ leaves a pending hold that a retry with the same key picks up again.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
+from payments.allowance import allowance_take, charge_of, hold_release, hold_take
 from payments.exceptions import (
     ChargeNotFound,
     IdempotencyKeyReused,
@@ -81,7 +81,11 @@ def payment_refund_hold(
         .filter(idempotency_key=idempotency_key)
         .first()
     )
-    return hold or _hold_take(operation_id, idempotency_key, amount_minor)
+    return hold or hold_take(
+        operation_id=operation_id,
+        idempotency_key=idempotency_key,
+        amount_minor=amount_minor,
+    )
 
 
 def payment_refund_send(
@@ -183,7 +187,7 @@ def payment_refund_record_external(
                 f"Refund {reference} was recorded for another amount."
             )
         return refund
-    charge = _charge_of(operation_id)
+    charge = charge_of(operation_id)
     if charge is None:
         raise ChargeNotFound(f"Operation {operation_id} has no charge.")
     known = payment_gateway().refund_get(refund_id=reference)
@@ -217,33 +221,6 @@ def payment_refund_record_external(
         # The same record, made a moment ago by a twin (a double click).
         return Refund.objects.get(idempotency_key=key)
     return refund
-
-
-def allowance_take(*, charge_id: int, amount_minor: int) -> bool:
-    """Take ``amount_minor`` of a charge's refund allowance, if that much remains.
-
-    One conditional UPDATE: the check and the increment cannot be split by a
-    concurrent refund. Return whether it was taken.
-    """
-    return bool(
-        Charge.objects.filter(
-            pk=charge_id,
-            refund_held_minor__lte=F("amount_minor") - amount_minor,
-        ).update(refund_held_minor=F("refund_held_minor") + amount_minor)
-    )
-
-
-def hold_release(*, hold: RefundHold) -> None:
-    """Give a pending hold's amount back to the charge's allowance (once)."""
-    with transaction.atomic():
-        released = RefundHold.objects.filter(
-            pk=hold.pk, status=RefundHold.Status.PENDING
-        ).update(status=RefundHold.Status.RELEASED)
-        if released:
-            Charge.objects.filter(pk=hold.charge_id).update(
-                refund_held_minor=F("refund_held_minor") - hold.amount_minor
-            )
-            hold.status = RefundHold.Status.RELEASED
 
 
 def refund_record(
@@ -290,39 +267,6 @@ def refund_record(
             )
         _status_follow(charge.pk)
     return refund
-
-
-def _hold_take(
-    operation_id: str, idempotency_key: str, amount_minor: int | None
-) -> RefundHold | None:
-    """Take the allowance for a new refund and record its hold, in one commit."""
-    charge = _charge_of(operation_id)
-    if charge is None:
-        return None
-    amount = charge.refundable_minor if amount_minor is None else amount_minor
-    if amount_minor is None and amount == 0:
-        return None
-    if amount <= 0:
-        raise RefundExceedsCharge(f"A refund of {amount} is not a refund.")
-    try:
-        with transaction.atomic():
-            if not allowance_take(charge_id=charge.pk, amount_minor=amount):
-                raise RefundExceedsCharge(
-                    f"{amount} exceeds what remains of {charge.external_id}.",
-                    refundable_minor=_charge_of(operation_id).refundable_minor,
-                )
-            return RefundHold.objects.create(
-                charge=charge, idempotency_key=idempotency_key, amount_minor=amount
-            )
-    except IntegrityError:
-        # A twin call with the same key took it first: continue with its hold.
-        return RefundHold.objects.select_related("charge").get(
-            idempotency_key=idempotency_key
-        )
-
-
-def _charge_of(operation_id: str) -> Charge | None:
-    return Charge.objects.filter(operation_id=operation_id).order_by("id").last()
 
 
 def _status_follow(charge_id: int) -> None:

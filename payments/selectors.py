@@ -172,3 +172,8 @@ def payment_allowance_problems() -> list[tuple[str, str]]:
                 )
             )
     return problems
+
+
+def payment_refunded_by_operation(*, operation_ids: list[str]) -> dict[str, int]:
+    """Return the refunded minor units of each of ``operation_ids`` (one query)."""
+    return _totals_by_operation(Refund.objects.filter(operation_id__in=operation_ids))

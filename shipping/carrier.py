@@ -138,7 +138,9 @@ class SimulatedCarrier:
     def return_cancel(self, *, return_id: str, reference: str) -> ReturnAnswer:
         """Cancel the parcel ``return_id`` (a received parcel stays received)."""
         with client_span("shipping.return_cancel", peer=PEER, idempotency_key=""):
+            fault_before("shipping.return_cancel", reference)
             parcel = carrier_return_cancel(return_id=return_id)
+            fault_after("shipping.return_cancel", reference)
         return _return_answer(parcel)
 
     def return_lookup(self, *, idempotency_key: str) -> ReturnAnswer | None:

@@ -316,6 +316,7 @@ def stock_return(*, operation_id: str, lines: Iterable[Line]) -> list[str]:
     it, so a return's units come back with the step that records them.
     """
     wanted = _lines_merge(lines)
+    fault_before("warehouse.restock", operation_id)
     with transaction.atomic(savepoint=False):
         done = set(
             StockMovement.objects.filter(
@@ -337,6 +338,7 @@ def stock_return(*, operation_id: str, lines: Iterable[Line]) -> list[str]:
                 )
                 for sku, units in back.items()
             )
+    fault_after("warehouse.restock", operation_id)
     return list(back)
 
 
