@@ -45,16 +45,15 @@ def _pending_hold_count() -> Coalesce:
 
 @admin.register(StockItem)
 class StockItemAdmin(ReadOnlyAdmin):
-    list_display = [
-        "sku",
-        "on_hand",
-        "reserved",
-        "available",
-        "pending",
-        "holds",
-        "operations",
-    ]
+    list_display = ["sku", "on_hand", "reserved", "available", "pending", "holds"]
     search_fields = ["sku"]
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        """Offer the stock operations only to whoever may do one of them."""
+        may = request.user.has_perm("warehouse.receive_stock") or (
+            request.user.has_perm("warehouse.adjust_stock")
+        )
+        return [*self.list_display, "operations"] if may else self.list_display
 
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view

@@ -72,3 +72,15 @@ def test_without_the_permission_the_page_is_403_and_nothing_moves(
     assert response.status_code == 403
     assert item("A").on_hand == 5
     assert StockMovement.objects.count() == 1
+
+
+def test_the_stock_list_links_the_operations_only_for_those_who_may(clerk, stock):
+    stock(A=5)
+    receive = url("A", "receive")
+    assert receive not in clerk().get("/admin/warehouse/stockitem/").content.decode()
+
+
+def test_the_stock_list_links_the_operations_for_a_receiver(clerk, stock):
+    stock(A=5)
+    page = clerk("receive_stock").get("/admin/warehouse/stockitem/").content.decode()
+    assert url("A", "receive") in page
