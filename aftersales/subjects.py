@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.urls import reverse
 
 from aftersales.models import Return
-from orders.money import from_minor
 from orders.subjects import MIN_SEARCH_LENGTH, SEARCH_LIMIT
 from sagas.api import Subject, SubjectSource
 
@@ -25,8 +24,7 @@ def return_subjects(operation_ids: list[str]) -> dict[str, Subject]:
             url=reverse("admin:orders_order_change", args=[ret.order_id]),
             fields={
                 "state": ret.get_state_display(),
-                "refund": f"{from_minor(ret.refund_minor, ret.currency)} "
-                f"{ret.currency}",
+                "refund": f"{ret.refund_amount} {ret.currency}",
                 "order": str(ret.order_id)[:8],
             },
         )

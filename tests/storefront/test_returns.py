@@ -48,6 +48,7 @@ def test_the_return_form_runs_the_return_and_shows_the_refund(client, shipped):
     page = response.content.decode()
     assert 'data-testid="order-refunded">20.00 EUR' in page
     assert 'data-testid="return-state">refunded' in page
+    assert "refund 20.00 EUR" in page
     assert "receive-parcel" in page
 
 
