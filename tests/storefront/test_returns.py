@@ -110,3 +110,17 @@ def test_return_faults_chosen_in_the_lab_at_checkout_break_the_return(
     client.post(reverse("storefront:return", args=[order.pk]), give_back())
 
     assert Return.objects.get().state == Return.State.CANCELLED
+
+
+def test_the_lab_lists_the_return_sagas_fault_points(client, buyer, catalog):
+    client.force_login(buyer)
+
+    page = client.get(reverse("storefront:lab")).content.decode()
+
+    for point in (
+        "shipping.return_book",
+        "shipping.return_receive",
+        "warehouse.restock",
+    ):
+        assert f'name="{point}"' in page
+    assert "break the order's returns" in page
