@@ -10,9 +10,13 @@ class AftersalesConfig(AppConfig):
     def ready(self) -> None:
         from aftersales.audit import audit_checks_register
         from aftersales.saga import refund_saga, return_saga
-        from sagas.api import register
+        from aftersales.subjects import RETURN_SUBJECTS
+        from sagas.api import register, register_subject
 
         register(return_saga)
         register(refund_saga)
+        # The review queue shows each run's return and links its order.
+        register_subject(return_saga.name, RETURN_SUBJECTS)
+        register_subject(refund_saga.name, RETURN_SUBJECTS)
         # What manage.py audit also checks: refunds, returned stock, money.
         audit_checks_register()

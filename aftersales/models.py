@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.db import models
 
 from orders.models import Order
+from orders.money import from_minor
 
 
 class Return(models.Model):
@@ -53,6 +55,11 @@ class Return(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk} of order {self.order_id} ({self.state})"
+
+    @property
+    def refund_amount(self) -> Decimal:
+        """Return what it refunds as money (``refund_minor`` in major units)."""
+        return from_minor(self.refund_minor, self.currency)
 
 
 class ReturnLine(models.Model):

@@ -8,7 +8,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aftersales.models import Return, ReturnLine
-from orders.money import from_minor
 from orders.serializers import (
     LineInputSerializer,
     SagaSerializer,
@@ -75,7 +74,7 @@ class ReturnSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2))
     def get_refund_amount(self, ret: Return) -> str:
-        return str(from_minor(ret.refund_minor, ret.currency))
+        return str(ret.refund_amount)
 
     @extend_schema_field(SagaSerializer(allow_null=True))
     def get_saga(self, ret: Return) -> dict[str, Any] | None:

@@ -104,7 +104,7 @@ def test_parcel_never_received_cancels_the_label(give_back):
 
     assert_cancelled(result)
     assert CarrierReturn.objects.get().status == CarrierReturn.Status.CANCELLED
-    assert step_of(result.run, "receive-parcel").attempts == 8
+    assert step_of(result.run, "receive-parcel").attempts == 6
 
 
 @pytest.mark.partial_failure("return", "after_each_step")

@@ -48,6 +48,7 @@ def test_the_return_form_runs_the_return_and_shows_the_refund(client, shipped):
     page = response.content.decode()
     assert 'data-testid="order-refunded">20.00 EUR' in page
     assert 'data-testid="return-state">refunded' in page
+    assert "refund 20.00 EUR" in page
     assert "receive-parcel" in page
 
 
@@ -109,3 +110,17 @@ def test_return_faults_chosen_in_the_lab_at_checkout_break_the_return(
     client.post(reverse("storefront:return", args=[order.pk]), give_back())
 
     assert Return.objects.get().state == Return.State.CANCELLED
+
+
+def test_the_lab_lists_the_return_sagas_fault_points(client, buyer, catalog):
+    client.force_login(buyer)
+
+    page = client.get(reverse("storefront:lab")).content.decode()
+
+    for point in (
+        "shipping.return_book",
+        "shipping.return_receive",
+        "warehouse.restock",
+    ):
+        assert f'name="{point}"' in page
+    assert "break the order's returns" in page
