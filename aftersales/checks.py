@@ -23,10 +23,15 @@ from orders.states import State
 
 
 def return_lines_merge(lines: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Return ``{sku: units}`` in SKU order, adding up repeated SKUs.
+
+    Raise ``InvalidReturn`` for a line without a SKU or a positive quantity.
+    """
     wanted: dict[str, int] = {}
     for line in lines:
         sku, units = line.get("sku"), line.get("quantity")
-        if not isinstance(sku, str) or not isinstance(units, int) or units < 1:
+        valid_units = isinstance(units, int) and not isinstance(units, bool)
+        if not isinstance(sku, str) or not valid_units or units < 1:
             raise InvalidReturn(f"Invalid line: {line!r}.")
         wanted[sku] = wanted.get(sku, 0) + units
     if not wanted:
@@ -35,6 +40,7 @@ def return_lines_merge(lines: Sequence[Mapping[str, Any]]) -> dict[str, int]:
 
 
 def returnable_check(order: Order, wanted: dict[str, int]) -> None:
+    """Raise unless ``order`` is shipped, in its window, with ``wanted`` returnable."""
     if order.state != State.SHIPPED:
         raise ReturnNotAllowed(
             f"Order {order.pk} is {order.state}, not shipped.",
@@ -77,6 +83,7 @@ def refund_amount_of(
             if (
                 line is None
                 or not isinstance(units, int)
+                or isinstance(units, bool)
                 or not 0 < units <= line.quantity
             ):
                 raise RefundTooLarge(f"Order {order.pk} has no {units} x {sku}.")

@@ -173,6 +173,7 @@ def refund_start(
             state=order.state,
         )
     amount = refund_amount_of(order, amount_minor, lines)
+    prices = {line.sku: line.unit_price for line in order.line_rows}
 
     def build() -> tuple[Return, AftersalesState]:
         refundable = refundable_minor(order)
@@ -192,6 +193,11 @@ def refund_start(
             actor=actor,
             refund_minor=wanted,
             currency=order.currency,
+        )
+        # By lines: which units the money is for, priced as sold (none came back).
+        ReturnLine.objects.bulk_create(
+            ReturnLine(ret=ret, sku=sku, quantity=units, unit_price=prices[sku])
+            for sku, units in lines or ()
         )
         if faults:
             fault_plan_set(operation_id=operation_id, plan=dict(faults))

@@ -73,7 +73,7 @@ class Refund(models.Model):
     origin = models.CharField(
         max_length=10, choices=Origin.choices, default=Origin.GATEWAY
     )
-    reason = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
     actor = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

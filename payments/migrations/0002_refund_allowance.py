@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='refund',
             name='reason',
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(blank=True, max_length=500),
         ),
         migrations.AddConstraint(
             model_name='charge',

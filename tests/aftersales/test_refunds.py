@@ -10,7 +10,7 @@ import pytest
 
 from aftersales.exceptions import RefundNotAllowed, RefundTooLarge
 from aftersales.models import Return
-from aftersales.selectors import refundable_minor
+from aftersales.selectors import refundable_minor, returnable_quantities
 from aftersales.services import refund_record_external, refund_start
 from orders.audit import audit_problems
 from orders.models import Order
@@ -58,6 +58,10 @@ def test_a_refund_by_lines_refunds_their_price_as_sold(shipped):
     outcome = refund(shipped, lines=[("MUG-001", 1)])
 
     assert outcome.amount_minor == MUG_MINOR
+    line = Return.objects.get().lines.get()
+    assert (line.sku, line.quantity, str(line.unit_price)) == ("MUG-001", 1, "12.50")
+    # Refunded, not returned: the mug can still be sent back.
+    assert returnable_quantities(order=shipped)["MUG-001"] == 1
 
 
 def test_the_same_key_twice_is_one_refund(shipped):
