@@ -117,7 +117,7 @@ def audit_run(*, now: datetime | None = None) -> AuditReport:
             for row in shipment_audit()
             for problem in row.problems
         ),
-        *_stuck_run_findings(runs, now),
+        *_stuck_run_findings(now),
         *(finding for check in _checks for finding in check()),
     ]
     return AuditReport(
@@ -223,11 +223,14 @@ def _refunded_after_shipping(order: Order, history: list[Transition]) -> bool:
     return order.state == State.REFUNDED and any(row.event == "ship" for row in history)
 
 
-def _stuck_run_findings(runs: dict[str, SagaRun], now: datetime) -> list[Finding]:
+def _stuck_run_findings(now: datetime) -> list[Finding]:
+    # Every saga's runs, not only checkouts: a return left running is stuck too.
+    stuck = (
+        runs_in()
+        .filter(status__in=ACTIVE_STATUSES, lease_expires_at__lt=now)
+        .only("operation_id", "status")
+    )
     return [
-        Finding("saga", operation_id, f"{run.status} with an expired lease")
-        for operation_id, run in runs.items()
-        if run.status in ACTIVE_STATUSES
-        and run.lease_expires_at is not None
-        and run.lease_expires_at < now
+        Finding("saga", run.operation_id, f"{run.status} with an expired lease")
+        for run in stuck.order_by("id")
     ]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from orders.audit import audit_run
 from payments.models import Charge
 from payments.refunds import payment_refund_amount
+from sagas.models import SagaRun
 from warehouse.models import StockMovement
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,3 +63,15 @@ def test_refunds_exceeding_the_capture_are_reported(give_back):
     assert f"refunds 5251 exceed charge {charge.external_id} of 5250" in findings(
         "refunds"
     )
+
+
+def test_a_return_left_running_past_its_lease_is_reported(give_back, settings):
+    settings.CHECKOUT_EXECUTION = "worker"
+    ret = give_back().ret  # recorded for a worker that never came
+    SagaRun.objects.filter(saga="return").update(
+        lease_expires_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    assert [(f.check, f.subject) for f in audit_run().findings] == [
+        ("saga", ret.operation_id)
+    ]

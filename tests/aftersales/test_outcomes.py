@@ -159,6 +159,7 @@ def test_a_failed_email_still_completes_the_return(give_back):
         "shipping.return_receive",
         "warehouse.restock",
         "payments.return_refund",
+        "notifications.email",
     ],
 )
 def test_a_lost_answer_is_settled_without_repeating_the_effect(give_back, point):
