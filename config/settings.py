@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "shipping",
     "notifications",
     "orders",
+    "aftersales",
+    # The people who run the shop: customer service actions on orders.
+    "desk",
     "storefront",
     # Runnable scenarios of the checkout (manage.py saga_demo): teaching only.
     "scenarios",
@@ -209,6 +212,12 @@ SAGA_PLAN_TESTS = BASE_DIR / "tests"
 # How long a pending stock hold (the semantic lock) lives if its saga dies before
 # confirming it; the recovery sweep then releases it.
 STOCK_HOLD_TTL_SECONDS = int(os.environ.get("STOCK_HOLD_TTL_SECONDS", "900"))
+
+# Returns (aftersales): how many days after shipping a customer may return
+# units, and whether the carrier simulator reports a return parcel received as
+# soon as it is asked (the demo) or only once a test says it arrived.
+RETURN_WINDOW_DAYS = int(os.environ.get("RETURN_WINDOW_DAYS", "30"))
+SHIPPING_RETURNS_ARRIVE_AT_ONCE = env_bool("SHIPPING_RETURNS_ARRIVE_AT_ONCE", True)
 
 # --- REST API -----------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from orders.models import Order
 from orders.selectors import (
     order_get_for_user,
     order_list_for_user,
+    order_refunds,
     order_saga_runs,
     orders_with_history,
     product_list_with_stock,
@@ -51,9 +52,15 @@ def order_location(order: Order) -> str:
 
 def order_data(order: Order) -> dict:
     """Serialize one order with its saga run."""
-    return OrderSerializer(
-        order, context={"saga_runs": order_saga_runs(orders=[order])}
-    ).data
+    return OrderSerializer(order, context=order_context([order])).data
+
+
+def order_context(orders: list[Order]) -> dict:
+    """Return what serializing ``orders`` needs: their runs and their refunds."""
+    return {
+        "saga_runs": order_saga_runs(orders=orders),
+        "refunded": order_refunds(orders=orders),
+    }
 
 
 def checkout_response(result: CheckoutResult) -> Response:
@@ -119,9 +126,7 @@ class OrderListApi(GenericAPIView):
         orders = orders_with_history(
             self.paginate_queryset(order_list_for_user(user=request.user))
         )
-        serializer = OrderSerializer(
-            orders, many=True, context={"saga_runs": order_saga_runs(orders=orders)}
-        )
+        serializer = OrderSerializer(orders, many=True, context=order_context(orders))
         return self.get_paginated_response(serializer.data)
 
     @api_schema.order_create

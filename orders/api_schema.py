@@ -41,7 +41,7 @@ ORDER_ID = OpenApiParameter(
 )
 
 
-def _idempotency_key(*, required: bool) -> OpenApiParameter:
+def idempotency_key_parameter(*, required: bool) -> OpenApiParameter:
     return OpenApiParameter(
         "Idempotency-Key",
         OpenApiTypes.STR,
@@ -62,7 +62,7 @@ def _idempotency_key(*, required: bool) -> OpenApiParameter:
     )
 
 
-def _replayed(codes: list[int]) -> OpenApiParameter:
+def replayed_header(codes: list[int]) -> OpenApiParameter:
     return _header(
         "Idempotent-Replayed",
         codes,
@@ -138,7 +138,7 @@ order_create = extend_schema(
         ),
     ],
     parameters=[
-        _idempotency_key(required=True),
+        idempotency_key_parameter(required=True),
         _header(
             "Location",
             [201, 202],
@@ -151,7 +151,7 @@ order_create = extend_schema(
             required=False,
             description="The rolled-back order's address (not on a key conflict).",
         ),
-        _replayed([201, 202, 400, 402, 409, 413]),
+        replayed_header([201, 202, 400, 402, 409, 413]),
         RETRY_AFTER,
         _header(
             "Retry-After",
@@ -193,8 +193,8 @@ order_cancel = extend_schema(
     request=None,
     parameters=[
         ORDER_ID,
-        _idempotency_key(required=False),
-        _replayed([200, 202, 400, 404, 409, 413]),
+        idempotency_key_parameter(required=False),
+        replayed_header([200, 202, 400, 404, 409, 413]),
         RETRY_AFTER,
     ],
     responses={

@@ -49,7 +49,14 @@ def no_charge_remains(evidence: OrderEvidence) -> bool:
 
 
 def refunds_cover_charges_and_stock_returned(evidence: OrderEvidence) -> bool:
-    """Return whether refunds cover the charges and the stock came back (``refund``)."""
+    """Return whether refunds cover the charges and the stock came back (``refund``).
+
+    "Came back" means no unit is still held for the order. Shipped units are
+    not held: a shipped order refunded in full by amount (the customer keeps
+    a damaged parcel, or it was lost) is refunded without a return, a
+    decision the shop makes; a return puts its units back on the shelf as
+    stock movements of its own.
+    """
     refunded_all = evidence.refunded_minor >= evidence.captured_minor
     return refunded_all and evidence.stock_returned
 

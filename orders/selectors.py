@@ -13,6 +13,7 @@ from orders.history import order_histories, order_history
 from orders.machine import allowed_events
 from orders.models import Order, Product
 from orders.states import transition_for
+from payments.selectors import payment_refunded_by_operation
 from sagas.api import ACTIVE_STATUSES, SagaRun, runs_for
 from warehouse.selectors import stock_list
 
@@ -87,6 +88,13 @@ def order_saga_runs(*, orders: Iterable[Order]) -> dict[str, SagaRun]:
     """
     return runs_for(
         saga=CHECKOUT, operation_ids=[order.operation_id for order in orders]
+    )
+
+
+def order_refunds(*, orders: Iterable[Order]) -> dict[str, int]:
+    """Return the money refunded of each of ``orders`` by operation id (one query)."""
+    return payment_refunded_by_operation(
+        operation_ids=[order.operation_id for order in orders]
     )
 
 

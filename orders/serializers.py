@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from config.api_fields import JSONIntegerField
 from orders.models import Order, OrderLine, Product
+from orders.money import from_minor
 from orders.states import State
 from sagas.api import SagaRun, StepStatus
 
@@ -185,10 +186,13 @@ class OrderSerializer(serializers.ModelSerializer):
     """An order with its lines, its failure, its saga and its history.
 
     The saga run is looked up in ``context["saga_runs"]`` (operation id to run,
-    from ``orders.selectors.order_saga_runs``) so a list costs no query per order.
+    from ``orders.selectors.order_saga_runs``) so a list costs no query per order;
+    the money refunded so far in ``context["refunded"]`` (operation id to minor
+    units, ``orders.selectors.order_refunds``), none when absent (a new order).
     """
 
     lines = OrderLineSerializer(many=True, read_only=True, source="line_rows")
+    refunded = serializers.SerializerMethodField()
     failure = serializers.SerializerMethodField()
     saga = serializers.SerializerMethodField()
     transitions = OrderTransitionSerializer(
@@ -203,12 +207,24 @@ class OrderSerializer(serializers.ModelSerializer):
             "lines",
             "total",
             "currency",
+            "refunded",
             "created_at",
             "failure",
             "saga",
             "transitions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.DecimalField(
+            max_digits=10,
+            decimal_places=2,
+            help_text="Money refunded so far: returns, refunds, a rollback.",
+        )
+    )
+    def get_refunded(self, order: Order) -> str:
+        minor = self.context.get("refunded", {}).get(order.operation_id, 0)
+        return str(from_minor(minor, order.currency))
 
     @extend_schema_field(FailureSerializer(allow_null=True))
     def get_failure(self, order: Order) -> dict[str, str] | None:

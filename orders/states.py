@@ -46,17 +46,18 @@ TRANSITIONS: tuple[TransitionRule, ...] = (
     TransitionRule("reserve", (State.PAID,), State.RESERVED, "reservations_confirmed"),
     TransitionRule("ship", (State.RESERVED,), State.SHIPPED, "shipment_active"),
     TransitionRule("cancel", (State.CREATED,), State.CANCELLED, "no_charge_remains"),
+    # From shipped, after the pivot: the returns and refunds of ``aftersales``
+    # reach it once they give back everything captured. A partial refund
+    # leaves the order shipped, its refunded amount shown beside it.
     TransitionRule(
         "refund",
-        (State.PAID, State.RESERVED),
+        (State.PAID, State.RESERVED, State.SHIPPED),
         State.REFUNDED,
         "refunds_cover_charges_and_stock_returned",
     ),
 )
 
-TERMINAL_STATES: frozenset[State] = frozenset(
-    {State.SHIPPED, State.CANCELLED, State.REFUNDED}
-)
+TERMINAL_STATES: frozenset[State] = frozenset({State.CANCELLED, State.REFUNDED})
 
 EVENTS: tuple[str, ...] = tuple(transition.event for transition in TRANSITIONS)
 

@@ -70,8 +70,17 @@ class PaymentGateway(Protocol):
     ) -> GatewayCharge: ...
 
     def refund(
-        self, *, charge_id: str, amount_minor: int, idempotency_key: str, reference: str
+        self,
+        *,
+        charge_id: str,
+        amount_minor: int,
+        idempotency_key: str,
+        reference: str,
+        fault_point: str = "payments.refund",
+        fault_scope: str = "",
     ) -> GatewayRefund: ...
+
+    def refund_get(self, *, refund_id: str) -> GatewayRefund | None: ...
 
     def lookup(
         self, *, idempotency_key: str
@@ -110,19 +119,41 @@ class SimulatedPaymentGateway:
         return _charge_answer(charge)
 
     def refund(
-        self, *, charge_id: str, amount_minor: int, idempotency_key: str, reference: str
+        self,
+        *,
+        charge_id: str,
+        amount_minor: int,
+        idempotency_key: str,
+        reference: str,
+        fault_point: str = "payments.refund",
+        fault_scope: str = "",
     ) -> GatewayRefund:
-        """Refund ``amount_minor`` of the charge ``charge_id``."""
+        """Refund ``amount_minor`` of the charge ``charge_id``.
+
+        ``fault_point`` and ``fault_scope`` (the operation whose plan applies,
+        ``reference`` by default) let a return's refund be broken on its own.
+        """
+        scope = fault_scope or reference
         with client_span("payments.refund", peer=PEER, idempotency_key=idempotency_key):
-            fault_before("payments.refund", reference)
+            fault_before(fault_point, scope)
             refund = processor_refund(
                 charge_id=charge_id,
                 amount_minor=amount_minor,
                 idempotency_key=idempotency_key,
                 reference=reference,
             )
-            fault_after("payments.refund", reference)
+            fault_after(fault_point, scope)
         return _refund_answer(refund)
+
+    def refund_get(self, *, refund_id: str) -> GatewayRefund | None:
+        """Return the processor's refund ``refund_id`` (made anywhere), if any."""
+        with client_span("payments.lookup", peer=PEER, idempotency_key=refund_id):
+            refund = (
+                ProcessorRefund.objects.select_related("charge")
+                .filter(refund_id=refund_id)
+                .first()
+            )
+        return _refund_answer(refund) if refund else None
 
     def lookup(self, *, idempotency_key: str) -> GatewayCharge | GatewayRefund | None:
         """Return what the processor did with ``idempotency_key``, if anything."""

@@ -7,13 +7,11 @@ replays the first answer of a key it has already seen.
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import Sum
-
 from claims.rows import row_claim
 from payments.exceptions import InvalidAmount, LedgerMismatch
 from payments.gateway import GatewayCharge, GatewayRefund, payment_gateway
 from payments.models import Charge, Refund
+from payments.refunds import payment_refund_amount, refund_record
 
 
 def payment_charge(
@@ -88,26 +86,18 @@ def payment_charge_record(
 
 
 def payment_refund(*, operation_id: str, idempotency_key: str) -> Refund | None:
-    """Refund in full the captured charge of ``operation_id``; None if none exists.
+    """Refund all that remains of the captured charge of ``operation_id``.
 
-    A charge that is already refunded returns its refund instead of a new one.
+    None if no charge exists; a charge that is already refunded in full
+    returns its last refund instead of a new one. Through the refund
+    allowance (``payments.refunds``), like every refund.
     """
-    refund = Refund.objects.filter(idempotency_key=idempotency_key).first()
-    if refund is not None:
-        return refund
-    charge = Charge.objects.filter(operation_id=operation_id).order_by("id").last()
-    if charge is None:
-        return None
-    refunded = charge.refunds.aggregate(total=Sum("amount_minor"))["total"] or 0
-    if refunded >= charge.amount_minor:
-        return charge.refunds.order_by("id").last()
-    answer = payment_gateway().refund(
-        charge_id=charge.external_id,
-        amount_minor=charge.amount_minor - refunded,
-        idempotency_key=idempotency_key,
-        reference=operation_id,
+    refund = payment_refund_amount(
+        operation_id=operation_id, idempotency_key=idempotency_key
     )
-    return _refund_record(operation_id, idempotency_key, charge, answer)
+    if refund is None:
+        return Refund.objects.filter(operation_id=operation_id).order_by("id").last()
+    return refund
 
 
 def payment_charge_lookup(
@@ -169,7 +159,12 @@ def payment_reconcile_refund(
             f"Processor refund {answer.id} is for charge {answer.charge_id}, "
             "which our ledger does not know."
         )
-    return _refund_record(operation_id, idempotency_key, charge, answer)
+    return refund_record(
+        operation_id=operation_id,
+        idempotency_key=idempotency_key,
+        charge=charge,
+        answer=answer,
+    )
 
 
 def _amount_check(amount_minor: int, currency: str) -> None:
@@ -193,22 +188,3 @@ def _charge_record(
         amount_minor=answer.amount_minor,
         currency=answer.currency,
     )
-
-
-def _refund_record(
-    operation_id: str, idempotency_key: str, charge: Charge, answer: GatewayRefund
-) -> Refund:
-    with transaction.atomic():
-        refund, _ = Refund.objects.get_or_create(
-            idempotency_key=idempotency_key,
-            defaults={
-                "operation_id": operation_id,
-                "charge": charge,
-                "external_id": answer.id,
-                "amount_minor": answer.amount_minor,
-            },
-        )
-        refunded = charge.refunds.aggregate(total=Sum("amount_minor"))["total"] or 0
-        if refunded >= charge.amount_minor:
-            Charge.objects.filter(pk=charge.pk).update(status=Charge.Status.REFUNDED)
-    return refund

@@ -101,6 +101,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         "scenarios.delivery.outbox",
     ),
     Scenario(
+        "return",
+        "A return after shipping",
+        "a new forward saga: the parcel booked and received, stock back, money back",
+        "docs/14-after-the-pivot.md",
+        "scenarios.aftersales.return_after_shipping",
+    ),
+    Scenario(
         "choreography",
         "Choreography against orchestration",
         "the same failure: the orchestrator undoes it, the event chain loses track",

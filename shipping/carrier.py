@@ -16,7 +16,13 @@ from shipping.simulator.carrier import (
     carrier_shipment_create,
     carrier_shipment_lookup,
 )
-from shipping.simulator.models import CarrierShipment
+from shipping.simulator.models import CarrierReturn, CarrierShipment
+from shipping.simulator.returns import (
+    carrier_return_book,
+    carrier_return_cancel,
+    carrier_return_lookup,
+    carrier_return_status,
+)
 
 PEER = "carrier"
 
@@ -28,6 +34,16 @@ class CarrierAnswer:
     id: str
     tracking_number: str
     cancelled: bool
+    reference: str
+
+
+@dataclass(frozen=True)
+class ReturnAnswer:
+    """The carrier's answer about a return parcel: ``booked``, ``received``..."""
+
+    id: str
+    tracking_number: str
+    status: str
     reference: str
 
 
@@ -45,6 +61,16 @@ class Carrier(Protocol):
     def lookup(self, *, idempotency_key: str) -> CarrierAnswer | None: ...
 
     def shipments(self) -> list[CarrierAnswer]: ...
+
+    def return_book(
+        self, *, shipment_id: str, idempotency_key: str, reference: str
+    ) -> ReturnAnswer: ...
+
+    def return_status(self, *, return_id: str, reference: str) -> ReturnAnswer: ...
+
+    def return_cancel(self, *, return_id: str, reference: str) -> ReturnAnswer: ...
+
+    def return_lookup(self, *, idempotency_key: str) -> ReturnAnswer | None: ...
 
 
 class SimulatedCarrier:
@@ -85,6 +111,44 @@ class SimulatedCarrier:
         """Return every shipment the carrier has, like a carrier's manifest."""
         return [_answer(shipment) for shipment in CarrierShipment.objects.all()]
 
+    def return_book(
+        self, *, shipment_id: str, idempotency_key: str, reference: str
+    ) -> ReturnAnswer:
+        """Book a return parcel for the shipment ``shipment_id``."""
+        with client_span(
+            "shipping.return_book", peer=PEER, idempotency_key=idempotency_key
+        ):
+            fault_before("shipping.return_book", reference)
+            parcel = carrier_return_book(
+                shipment_id=shipment_id,
+                idempotency_key=idempotency_key,
+                reference=reference,
+            )
+            fault_after("shipping.return_book", reference)
+        return _return_answer(parcel)
+
+    def return_status(self, *, return_id: str, reference: str) -> ReturnAnswer:
+        """Ask whether the parcel ``return_id`` reached the warehouse."""
+        with client_span("shipping.return_receive", peer=PEER, idempotency_key=""):
+            fault_before("shipping.return_receive", reference)
+            parcel = carrier_return_status(return_id=return_id)
+            fault_after("shipping.return_receive", reference)
+        return _return_answer(parcel)
+
+    def return_cancel(self, *, return_id: str, reference: str) -> ReturnAnswer:
+        """Cancel the parcel ``return_id`` (a received parcel stays received)."""
+        with client_span("shipping.return_cancel", peer=PEER, idempotency_key=""):
+            fault_before("shipping.return_cancel", reference)
+            parcel = carrier_return_cancel(return_id=return_id)
+            fault_after("shipping.return_cancel", reference)
+        return _return_answer(parcel)
+
+    def return_lookup(self, *, idempotency_key: str) -> ReturnAnswer | None:
+        """Return the parcel booked with ``idempotency_key``, if any."""
+        with client_span("shipping.lookup", peer=PEER, idempotency_key=idempotency_key):
+            parcel = carrier_return_lookup(idempotency_key=idempotency_key)
+        return _return_answer(parcel) if parcel else None
+
 
 def shipping_carrier() -> Carrier:
     """Return the carrier the services use."""
@@ -97,4 +161,13 @@ def _answer(shipment: CarrierShipment) -> CarrierAnswer:
         tracking_number=shipment.tracking_number,
         cancelled=shipment.status == CarrierShipment.Status.CANCELLED,
         reference=shipment.reference,
+    )
+
+
+def _return_answer(parcel: CarrierReturn) -> ReturnAnswer:
+    return ReturnAnswer(
+        id=parcel.return_id,
+        tracking_number=parcel.tracking_number,
+        status=parcel.status,
+        reference=parcel.reference,
     )

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.db import models
 
-from shipping.simulator.models import CarrierShipment
+from shipping.simulator.models import CarrierReturn, CarrierShipment
 
-__all__ = ["CarrierShipment", "Shipment"]
+__all__ = ["CarrierReturn", "CarrierShipment", "Shipment"]
 
 
 class Shipment(models.Model):

@@ -81,11 +81,16 @@ class CheckoutForm(forms.Form):
 
 
 class FaultPlanForm(forms.Form):
-    """The failure lab: a mode per fault point of the simulated services."""
+    """The failure lab: a mode per fault point of the simulated services.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    ``points`` narrows it (a return's form offers the return saga's points).
+    """
+
+    def __init__(
+        self, *args: Any, points: tuple[str, ...] = FAULT_POINTS, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        for point in FAULT_POINTS:
+        for point in points:
             self.fields[point] = forms.ChoiceField(
                 choices=FAULT_CHOICES, required=False, label=point
             )
@@ -93,3 +98,41 @@ class FaultPlanForm(forms.Form):
     def plan(self) -> dict[str, str]:
         """Return the chosen faults as a plan ``{point: mode}``."""
         return {point: mode for point, mode in self.cleaned_data.items() if mode}
+
+
+class ReturnForm(forms.Form):
+    """Units of a shipped order to send back, and why.
+
+    As the checkout form, it carries an idempotency key minted when the page
+    is shown: a double submit makes one return.
+    """
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
+    reason = forms.CharField(max_length=500, required=False, initial="Does not fit")
+
+    def __init__(self, *args: Any, returnable: dict[str, int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.returnable = returnable
+        self.fields["idempotency_key"].initial = uuid.uuid4().hex
+        for sku, units in returnable.items():
+            self.fields[f"ret_{sku}"] = forms.IntegerField(
+                label=sku, min_value=0, max_value=units, initial=0
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors and not self.lines():
+            raise forms.ValidationError("Choose at least one unit to return.")
+        return cleaned
+
+    def line_fields(self) -> list[forms.BoundField]:
+        """Return the quantity field of each returnable SKU."""
+        return [self[f"ret_{sku}"] for sku in self.returnable]
+
+    def lines(self) -> list[dict[str, Any]]:
+        """Return the chosen units as return lines."""
+        return [
+            {"sku": sku, "quantity": quantity}
+            for sku in self.returnable
+            if (quantity := self.cleaned_data.get(f"ret_{sku}"))
+        ]

@@ -13,4 +13,5 @@ urlpatterns = [
     path("orders/", views.order_list, name="orders"),
     path("orders/<str:order_id>/", views.order_detail, name="order"),
     path("orders/<str:order_id>/cancel/", views.order_cancel_view, name="cancel"),
+    path("orders/<str:order_id>/returns/", views.order_return_view, name="return"),
 ]

@@ -41,3 +41,17 @@ class HoldNotConfirmed(ApplicationError):
     code = "hold_not_confirmed"
     status = 409
     title = "Only confirmed reservations can be shipped."
+
+
+class UnknownSku(ApplicationError):
+    code = "unknown_sku"
+    status = 404
+    title = "The warehouse keeps no stock of this SKU."
+
+
+class InvalidStockOperation(ApplicationError):
+    """A receipt of no units, a count below zero, or a change without a reason."""
+
+    code = "invalid_stock_operation"
+    status = 400
+    title = "A stock change needs a positive quantity and a reason."

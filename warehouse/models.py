@@ -22,6 +22,11 @@ class StockItem(models.Model):
 
     class Meta:
         ordering = ["sku"]
+        # What a person may do to stock, always through the services.
+        permissions = [
+            ("receive_stock", "Can receive goods into stock"),
+            ("adjust_stock", "Can correct a stock count"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(on_hand__gte=0), name="warehouse_stock_on_hand_gte_0"
@@ -81,21 +86,45 @@ class Reservation(models.Model):
 
 
 class StockMovement(models.Model):
-    """One change of a SKU's ``on_hand``: the sum of the deltas is the stock."""
+    """One change of a SKU's ``on_hand``: the sum of the deltas is the stock.
+
+    A person's change (goods received, a count corrected) also says who made it
+    and why (``actor``, ``note``): the movement is that change's audit record.
+    """
 
     class Reason(models.TextChoices):
         ADJUSTMENT = "adjustment", "Adjustment"
         SHIPMENT = "shipment", "Shipment"
+        RETURNED = "returned", "Returned"
+        RECEIPT = "receipt", "Goods received"
+        COUNT = "count", "Count corrected"
 
     sku = models.CharField(max_length=64)
     delta = models.IntegerField()
     reason = models.CharField(max_length=20, choices=Reason.choices)
     operation_id = models.CharField(max_length=100, blank=True)
+    actor = models.CharField(max_length=150, blank=True)
+    note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["sku"])]
+        constraints = [
+            # A return puts a SKU back once: a repeat cannot count it twice.
+            models.UniqueConstraint(
+                fields=["operation_id", "sku"],
+                condition=Q(reason="returned"),
+                name="warehouse_one_return_movement_per_sku",
+            ),
+            # A person's receipt or count, repeated with its form's one-time
+            # key, is refused by the database: one change, one movement.
+            models.UniqueConstraint(
+                fields=["operation_id", "reason"],
+                condition=Q(reason__in=["receipt", "count"]) & ~Q(operation_id=""),
+                name="warehouse_one_movement_per_stock_operation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sku} {self.delta:+d} ({self.reason})"

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from faults.hooks import fault_after, fault_before
@@ -20,7 +21,9 @@ from warehouse.exceptions import (
     HoldNotFound,
     InvalidHold,
     InvalidStockLevel,
+    InvalidStockOperation,
     OutOfStock,
+    UnknownSku,
 )
 from warehouse.models import Reservation, StockItem, StockMovement
 from warehouse.selectors import (
@@ -35,6 +38,8 @@ from warehouse.statements import holds_insert_available, holds_move, stock_add
 logger = logging.getLogger(__name__)
 
 Line = tuple[str, int] | Mapping[str, object]
+# A count races a hold or a shipment at most this often before it gives up.
+ADJUST_ATTEMPTS = 3
 
 
 def stock_set(*, sku: str, on_hand: int) -> StockItem:
@@ -60,6 +65,124 @@ def stock_set(*, sku: str, on_hand: int) -> StockItem:
                 sku=sku, delta=delta, reason=StockMovement.Reason.ADJUSTMENT
             )
     return item
+
+
+def stock_register(*, sku: str) -> StockItem:
+    """Start keeping stock of ``sku`` (none on hand); a known SKU is left as it is."""
+    item, _ = StockItem.objects.get_or_create(sku=sku)
+    return item
+
+
+def stock_receive(
+    *, sku: str, quantity: int, reason: str, actor: str, operation_id: str = ""
+) -> StockMovement:
+    """Add ``quantity`` received units to ``sku`` and record who received them, why.
+
+    One conditional UPDATE adds to whatever is on hand now, so receipts and
+    shipments running at the same time all count. With an ``operation_id``
+    (an admin form's one-time key) a repeat returns the first receipt and
+    receives nothing more. Raise ``UnknownSku`` for a SKU the warehouse has no
+    row for, ``InvalidStockOperation`` for no units or no reason.
+    """
+    reason = reason.strip()
+    if quantity < 1 or not reason:
+        raise InvalidStockOperation(
+            f"{sku}: receive at least one unit, with a reason (got {quantity})."
+        )
+    with transaction.atomic():
+        movement, created = _movement_record(
+            sku, quantity, StockMovement.Reason.RECEIPT, actor, reason, operation_id
+        )
+        if not created:
+            return movement
+        changed = StockItem.objects.filter(sku=sku).update(
+            on_hand=F("on_hand") + quantity, updated_at=timezone.now()
+        )
+        if not changed:
+            raise UnknownSku(f"The warehouse keeps no stock of {sku!r}.")
+    return movement
+
+
+def stock_adjust(
+    *, sku: str, counted: int, reason: str, actor: str, operation_id: str = ""
+) -> StockMovement | None:
+    """Set ``sku``'s units on hand to what was ``counted``; record the difference.
+
+    Return the movement, or None when the count matches the books. Refuse
+    (``InvalidStockLevel``) a count below the units reserved: those are sold or
+    held, and someone must release them first. The write is a compare-and-set
+    (``WHERE on_hand = <what was read>``): if stock moved in between, the
+    difference is read again, so the movement always equals the change. An
+    ``operation_id`` makes a repeat return the first correction.
+    """
+    reason = reason.strip()
+    if counted < 0 or not reason:
+        raise InvalidStockOperation(
+            f"{sku}: a count is zero or more units, with a reason (got {counted})."
+        )
+    done = (
+        operation_id
+        and StockMovement.objects.filter(
+            operation_id=operation_id, reason=StockMovement.Reason.COUNT
+        ).first()
+    )
+    if done:
+        return done  # a repeat, after the first correction's commit
+    for _ in range(ADJUST_ATTEMPTS):
+        with transaction.atomic():
+            item = StockItem.objects.filter(sku=sku).first()
+            if item is None:
+                raise UnknownSku(f"The warehouse keeps no stock of {sku!r}.")
+            if counted < item.reserved:
+                raise InvalidStockLevel(
+                    f"{sku}: {item.reserved} units are reserved; "
+                    f"the count cannot be {counted}."
+                )
+            if counted == item.on_hand:
+                return None
+            movement, created = _movement_record(
+                sku,
+                counted - item.on_hand,
+                StockMovement.Reason.COUNT,
+                actor,
+                reason,
+                operation_id,
+            )
+            if not created:
+                return movement
+            changed = StockItem.objects.filter(
+                sku=sku, on_hand=item.on_hand, reserved__lte=counted
+            ).update(on_hand=counted, updated_at=timezone.now())
+            if changed:
+                return movement
+            # Stock moved since the read: undo the movement and count again.
+            transaction.set_rollback(True)
+    raise InvalidStockLevel(f"{sku}: stock kept moving; count again.")
+
+
+def _movement_record(
+    sku: str, delta: int, reason: str, actor: str, note: str, operation_id: str
+) -> tuple[StockMovement, bool]:
+    """Insert a person's movement, or return the one this operation already made.
+
+    Inserted before the stock row changes: a repeat of the operation meets the
+    unique constraint here, and changes nothing.
+    """
+    try:
+        with transaction.atomic():
+            movement = StockMovement.objects.create(
+                sku=sku,
+                delta=delta,
+                reason=reason,
+                actor=actor,
+                note=note,
+                operation_id=operation_id,
+            )
+    except IntegrityError:
+        return StockMovement.objects.get(
+            operation_id=operation_id, reason=reason
+        ), False
+    return movement, True
 
 
 def stock_hold(
@@ -182,6 +305,41 @@ def stock_ship(*, operation_id: str) -> list[str]:
         if Reservation.Status.SHIPPED not in statuses:
             raise HoldNotFound(f"Operation {operation_id} has nothing to ship.")
     return [sku for sku, _ in shipped]
+
+
+def stock_return(*, operation_id: str, lines: Iterable[Line]) -> list[str]:
+    """Put returned units back on stock, one ``returned`` movement per SKU.
+
+    ``operation_id`` is the return's. Idempotent: a SKU this return already
+    put back is skipped (a unique constraint stands behind the check), and
+    the SKUs put back now are returned. Inside a caller's transaction it joins
+    it, so a return's units come back with the step that records them.
+    """
+    wanted = _lines_merge(lines)
+    fault_before("warehouse.restock", operation_id)
+    with transaction.atomic(savepoint=False):
+        done = set(
+            StockMovement.objects.filter(
+                operation_id=operation_id,
+                reason=StockMovement.Reason.RETURNED,
+                sku__in=list(wanted),
+            ).values_list("sku", flat=True)
+        )
+        back = {sku: units for sku, units in wanted.items() if sku not in done}
+        if back:
+            # The rows exist: these units left from them when they shipped.
+            stock_add(back, fields=("on_hand",))
+            StockMovement.objects.bulk_create(
+                StockMovement(
+                    sku=sku,
+                    delta=units,
+                    reason=StockMovement.Reason.RETURNED,
+                    operation_id=operation_id,
+                )
+                for sku, units in back.items()
+            )
+    fault_after("warehouse.restock", operation_id)
+    return list(back)
 
 
 def _shipped_record(operation_id: str, shipped: list[tuple[str, int]]) -> None:

@@ -20,14 +20,10 @@ from orders.checkout.services import order_cancel
 from orders.models import Order
 from orders.services import order_transition
 from problems.errors import ApplicationError
+from readonly_admin.operator import admin_actor
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
-
-
-def admin_actor(request: HttpRequest) -> str:
-    """Return how the order history names this admin user."""
-    return f"admin:{request.user.get_username()}"
 
 
 @require_POST

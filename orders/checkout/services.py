@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from faults.services import fault_plan_set
+from orders.checkout.notices import customer_email
 from orders.checkout.saga import checkout_saga
 from orders.checkout.state import CheckoutState
 from orders.exceptions import CheckoutUnavailable, OrderNotCancellable
@@ -163,7 +164,7 @@ def checkout_state(
         currency=currency,
         payment_token=payment_token,
         shipping_address=dict(shipping_address),
-        email=user.email or f"{user.get_username()}@example.com",
+        email=customer_email(user),
         phone=str(shipping_address.get("phone", "")),
     )
 

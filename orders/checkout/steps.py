@@ -12,6 +12,7 @@ that already happened is a no-op.
 from __future__ import annotations
 
 from notifications.services import notification_send
+from orders.checkout.notices import notice_recipients, shipped_notice
 from orders.checkout.state import CheckoutState
 from orders.evidence import order_evidence
 from orders.models import Order, OrderLine
@@ -199,28 +200,31 @@ def cancel_shipment(ctx: Context) -> None:
 # -- 5. notify: after the pivot, retried, never undone ---------------------------------
 
 
-def _notify(ctx: Context, channel: str, recipient: str) -> None:
+def _notify(ctx: Context, channel: str) -> None:
     state = ctx.state
+    subject, body = shipped_notice(
+        order_id=state.order_id, tracking_number=state.tracking_number
+    )
     notification_send(
         operation_id=ctx.operation_id,
         channel=channel,
-        recipient=recipient,
-        subject=f"Your order {state.order_id[:8]} has shipped",
-        body=f"Tracking number: {state.tracking_number}",
+        recipient=notice_recipients(email=state.email, phone=state.phone)[channel],
+        subject=subject,
+        body=body,
         idempotency_key=ctx.idempotency_key,
     )
 
 
 def notify_email(ctx: Context) -> None:
     """Tell the customer by email that the order has shipped."""
-    _notify(ctx, "email", ctx.state.email)
+    _notify(ctx, "email")
 
 
 def notify_sms(ctx: Context) -> None:
     """Tell the customer by SMS that the order has shipped."""
-    _notify(ctx, "sms", ctx.state.phone)
+    _notify(ctx, "sms")
 
 
 def notify_push(ctx: Context) -> None:
     """Tell the customer's devices that the order has shipped."""
-    _notify(ctx, "push", ctx.state.email)
+    _notify(ctx, "push")

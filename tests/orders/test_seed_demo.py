@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from orders.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
@@ -40,6 +41,11 @@ def snapshot() -> dict[str, list]:
             (user.username, sorted(user.user_permissions.values_list("codename")))
             for user in users
         ],
+        "groups": [
+            (group.name, sorted(group.permissions.values_list("codename")))
+            for group in Group.objects.order_by("name")
+        ],
+        "members": sorted(users.values_list("username", "groups__name")),
     }
 
 
@@ -104,3 +110,29 @@ def test_reviewer_can_view_the_service_and_act_on_reviews():
     assert not reviewer.has_perm("payments.change_charge")
     alice = get_user_model().objects.get(username="alice")
     assert not alice.has_perm("sagas.review_sagarun")
+
+
+def test_customer_service_has_its_own_group_and_not_the_reviewers_rights(settings):
+    """``service`` is staff in ``customer_service``: refunds and stock, no reviews."""
+    settings.DEMO_PASSWORD = ""
+    output = seed()
+
+    service = get_user_model().objects.get(username="service")
+    assert service.is_staff and service.check_password(DEFAULT_DEMO_PASSWORD)
+    assert list(service.groups.values_list("name", flat=True)) == ["customer_service"]
+    for perm in (
+        "desk.refund_order",
+        "desk.record_external_refund",
+        "desk.resend_notification",
+        "warehouse.receive_stock",
+        "warehouse.adjust_stock",
+        "orders.change_product",
+        "orders.view_order",
+    ):
+        assert service.has_perm(perm), perm
+    assert not service.has_perm("sagas.review_sagarun")
+    assert not service.has_perm("orders.change_order")
+    reviewer = get_user_model().objects.get(username="reviewer")
+    assert not reviewer.has_perm("desk.refund_order")
+    assert not reviewer.has_perm("warehouse.receive_stock")
+    assert "service (group customer_service)" in output

@@ -52,9 +52,14 @@ def test_allowed_events_of_a_new_order(order):
     assert order_allowed_events(order=order) == ["pay", "cancel"]
 
 
+def test_allowed_events_of_a_shipped_order(order_in):
+    """After the pivot a shipped order can only be refunded."""
+    assert order_allowed_events(order=order_in("shipped")) == ["refund"]
+
+
 def test_allowed_events_of_a_terminal_order(order_in):
-    """Nothing can happen to a shipped order."""
-    assert order_allowed_events(order=order_in("shipped")) == []
+    """Nothing can happen to a refunded order."""
+    assert order_allowed_events(order=order_in("refunded")) == []
 
 
 def test_order_reread_brings_the_stored_order_and_its_history_in_two_queries(

@@ -13,7 +13,7 @@ from django.db import connection
 from warehouse.exceptions import OutOfStock
 from warehouse.models import Reservation, StockItem
 from warehouse.selectors import stock_item_audit
-from warehouse.services import stock_hold, stock_release
+from warehouse.services import stock_adjust, stock_hold, stock_receive, stock_release
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,3 +105,41 @@ def test_holds_and_releases_of_the_same_skus_do_not_deadlock(stock, item):
 
     assert race(40, 20, hold_then_release) == Counter(released=40)
     assert [item(sku).reserved for sku in "ABC"] == [0, 0, 0]
+
+
+@pytest.mark.postgres
+def test_receipts_and_holds_racing_all_count_and_the_books_balance(stock):
+    """Receipts add to whatever is on hand; none is lost to a racing hold."""
+    stock(HOT=10)
+
+    def receive_or_hold(n: int) -> str:
+        if n % 2:
+            stock_receive(sku="HOT", quantity=2, reason="delivery", actor="t")
+            return "received"
+        return buy_one(n)
+
+    outcomes = race(20, 10, receive_or_hold)
+
+    assert outcomes == Counter(received=10, held=10)
+    item = StockItem.objects.get(sku="HOT")
+    assert (item.on_hand, item.reserved) == (30, 10)
+    assert [row.problems for row in stock_item_audit()] == [[]]
+
+
+@pytest.mark.postgres
+def test_a_count_racing_holds_never_goes_below_them_and_balances(stock):
+    """The compare-and-set count: its movement equals the change, holds stay whole."""
+    stock(HOT=10)
+
+    def count_or_hold(n: int) -> str:
+        if n == 0:
+            stock_adjust(sku="HOT", counted=6, reason="stocktake", actor="t")
+            return "counted"
+        return buy_one(n)
+
+    outcomes = race(5, 5, count_or_hold)
+
+    assert outcomes["counted"] == 1
+    item = StockItem.objects.get(sku="HOT")
+    assert item.on_hand == 6 and item.reserved == outcomes["held"] == 4
+    assert [row.problems for row in stock_item_audit()] == [[]]

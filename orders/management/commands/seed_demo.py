@@ -1,4 +1,4 @@
-"""Load the demo data: products with stock, API users alice and bob, staff reviewer.
+"""Load the demo data: products with stock, API users, the reviewer, customer service.
 
 Idempotent: running it again changes nothing that is already in place.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
@@ -44,7 +44,26 @@ REVIEWED_APPS = (
     "outbox",
     "idempotency",
     "faults",
+    "desk",
 )
+
+CUSTOMER_SERVICE = "service"
+CUSTOMER_SERVICE_GROUP = "customer_service"
+# What customer service may do (app_label, codename): refund, record outside
+# refunds, resend messages, receive and count stock, add and reprice products.
+# Not the reviewer's rights: no review actions, no order events.
+CUSTOMER_SERVICE_PERMISSIONS = (
+    ("desk", "refund_order"),
+    ("desk", "record_external_refund"),
+    ("desk", "resend_notification"),
+    ("desk", "view_deskaction"),
+    ("warehouse", "receive_stock"),
+    ("warehouse", "adjust_stock"),
+    ("orders", "add_product"),
+    ("orders", "change_product"),
+)
+# Customer service may look at what these apps show in the admin.
+CUSTOMER_SERVICE_SEES = ("orders", "payments", "warehouse", "shipping", "sagas")
 
 
 class Command(BaseCommand):
@@ -59,7 +78,10 @@ class Command(BaseCommand):
                 self._seed_user(username, password, staff=False)
             reviewer = self._seed_user(REVIEWER, password, staff=True)
             self._grant_review_permission(reviewer)
+            service = self._seed_user(CUSTOMER_SERVICE, password, staff=True)
+            service.groups.add(self._seed_customer_service_group())
         users = ", ".join((*API_USERS, REVIEWER))
+        users += f", {CUSTOMER_SERVICE} (group {CUSTOMER_SERVICE_GROUP})"
         if settings.DEMO_PASSWORD:
             shown = "the password in DEMO_PASSWORD"
         else:
@@ -114,3 +136,15 @@ class Command(BaseCommand):
             | Q(content_type__app_label="orders", codename="change_order")
         )
         reviewer.user_permissions.add(*permissions)
+
+    def _seed_customer_service_group(self) -> Group:
+        """Create the customer service group with exactly its permissions."""
+        group, _ = Group.objects.get_or_create(name=CUSTOMER_SERVICE_GROUP)
+        wanted = Q(
+            content_type__app_label__in=CUSTOMER_SERVICE_SEES,
+            codename__startswith="view_",
+        )
+        for app_label, codename in CUSTOMER_SERVICE_PERMISSIONS:
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))
+        return group

@@ -52,7 +52,7 @@ def test_mermaid_comes_from_local_static_files(onlooker_client, order):
         ("created", ["pay", "cancel"]),
         ("paid", ["reserve", "refund"]),
         ("reserved", ["ship", "refund"]),
-        ("shipped", []),
+        ("shipped", ["refund"]),
     ],
 )
 def test_only_events_allowed_from_the_state_are_offered(

@@ -29,11 +29,13 @@ def test_detail_shows_the_order_with_saga_steps_and_history(
         "lines",
         "total",
         "currency",
+        "refunded",
         "created_at",
         "failure",
         "saga",
         "transitions",
     }
+    assert body["refunded"] == "0.00"
     charge = next(s for s in body["saga"]["steps"] if s["name"] == "charge-card")
     assert charge["status"] == "completed"
     assert charge["attempts"] == 1

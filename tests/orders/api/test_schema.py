@@ -20,6 +20,8 @@ OPERATIONS = {
     ("/api/orders/", "post"),
     ("/api/orders/{id}/", "get"),
     ("/api/orders/{id}/cancel/", "post"),
+    ("/api/orders/{id}/returns/", "get"),
+    ("/api/orders/{id}/returns/", "post"),
 }
 URL_ATTRIBUTE = re.compile(r'(?:src|href)="([^"]+)"')
 

@@ -1,0 +1,1 @@
+"""After the pivot: returns and refunds of shipped orders, each a saga of its own."""
