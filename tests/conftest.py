@@ -26,6 +26,16 @@ def no_shortage_remembered():
     shortage._seen_short.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def saga_member_pool_closed(django_db_setup):
+    """After the last test, before the test database is dropped: the kept
+    pool's threads close their connections, which would keep it in use."""
+    yield
+    from sagas.runner.members import members_pool_shutdown
+
+    members_pool_shutdown()
+
+
 @pytest.fixture
 def throttle_window_held(monkeypatch):
     """Throttle counters see one instant, at the start of a window.

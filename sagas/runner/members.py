@@ -19,6 +19,7 @@ records the whole group in one commit.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import threading
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from django.db import connection
+from django.db import connection, connections
 
 from sagas.conf import saga_setting
 
@@ -54,6 +55,31 @@ def members_run(calls: list[Callable[[], T]]) -> list[T]:
         if error is not None:
             raise error
     return [future.result() for future in futures]
+
+
+def members_pool_shutdown(*, timeout: float = 10) -> None:
+    """Stop the kept pool, each of its threads closing its database connections.
+
+    For a process about to drop its database (a test run) or to exit cleanly;
+    a later group starts a new pool.
+    """
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is None:
+        return
+    # One task per thread: each waits at the barrier until all have started,
+    # so no thread takes two and every one closes its own connections.
+    everyone = threading.Barrier(POOL_THREADS)
+
+    def close_mine() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            everyone.wait(timeout)
+        connections.close_all()
+
+    for _ in range(POOL_THREADS):
+        pool.submit(close_mine)
+    pool.shutdown(wait=True)
 
 
 def _forget_pool() -> None:

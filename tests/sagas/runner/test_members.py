@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
-from sagas.runner.members import members_run
+from sagas.runner.members import members_pool_shutdown, members_run
 from tests.faults.child_process import run_in_child
 
 
@@ -68,3 +68,16 @@ def test_a_forked_child_runs_its_members_on_a_pool_of_its_own(settings):
     exit_code = run_in_child(lambda: thread_names(3), timeout=10)
 
     assert exit_code == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_shutting_the_pool_down_closes_its_connections(settings):
+    """Nothing of the pool keeps the database in use; a later group starts anew."""
+    settings.SAGA_PARALLEL_EXECUTOR = "pool"
+    opened = members_run([lambda: connection.ensure_connection()] * 3)
+    assert len(opened) == 3
+
+    members_pool_shutdown()
+
+    assert not [t for t in threading.enumerate() if t.name.startswith("saga-member")]
+    assert all(name.startswith("saga-member") for name in thread_names(3))
