@@ -23,6 +23,7 @@ import contextlib
 import contextvars
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -49,12 +50,31 @@ def members_run(calls: list[Callable[[], T]]) -> list[T]:
     # Each member runs in a copy of the caller's context: its spans are the
     # run's children, whichever pool thread takes it.
     pool = _shared_pool()
-    futures = [pool.submit(contextvars.copy_context().run, call) for call in calls]
+    futures = [
+        pool.submit(contextvars.copy_context().run, _recycling, call) for call in calls
+    ]
     errors = [future.exception() for future in futures]  # waits for every one
     for error in errors:
         if error is not None:
             raise error
     return [future.result() for future in futures]
+
+
+def _recycling(call: Callable[[], T]) -> T:
+    """Run ``call`` on a pool thread, then drop a connection it left unusable.
+
+    Django recycles connections when a request ends; a pool thread sees no
+    requests. Without this, a connection broken once (a database restart)
+    would fail every member on that thread for the life of the process. Only
+    after an error or past ``CONN_MAX_AGE`` does it cost a round trip.
+    """
+    try:
+        return call()
+    finally:
+        for db in connections.all(initialized_only=True):
+            expired = db.close_at is not None and time.monotonic() >= db.close_at
+            if db.errors_occurred or expired:
+                db.close_if_unusable_or_obsolete()
 
 
 def members_pool_shutdown(*, timeout: float = 10) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
-from sagas.runner.members import members_pool_shutdown, members_run
+from sagas.runner.members import POOL_THREADS, members_pool_shutdown, members_run
 from tests.faults.child_process import run_in_child
 
 
@@ -81,3 +81,37 @@ def test_shutting_the_pool_down_closes_its_connections(settings):
 
     assert not [t for t in threading.enumerate() if t.name.startswith("saga-member")]
     assert all(name.startswith("saga-member") for name in thread_names(3))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_pool_thread_recovers_from_a_broken_connection(settings):
+    """A restart of the database breaks the kept connections: after one failed
+    member, each thread opens a new one instead of failing for ever."""
+    settings.SAGA_PARALLEL_EXECUTOR = "pool"
+
+    def query() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone()[0]
+
+    def break_connection() -> None:
+        connection.ensure_connection()
+        connection.connection.close()  # under Django's feet, as a restart does
+
+    def on_every_thread(call):
+        """Run ``call`` once on each of the pool's threads (none takes two)."""
+        everyone = threading.Barrier(POOL_THREADS)
+
+        def waiting():
+            everyone.wait(10)
+            return call()
+
+        return members_run([waiting] * POOL_THREADS)
+
+    on_every_thread(query)
+    on_every_thread(break_connection)
+    with pytest.raises(DatabaseError):
+        on_every_thread(query)
+
+    assert on_every_thread(query) == [1] * POOL_THREADS
