@@ -42,6 +42,7 @@ def test_a_caller_inside_a_transaction_runs_its_members_inline(settings):
     assert set(names) == {threading.current_thread().name}
 
 
+@pytest.mark.django_db(transaction=True)  # pool threads may recycle connections
 def test_an_error_is_raised_once_every_member_has_ended(settings):
     settings.SAGA_PARALLEL_EXECUTOR = "pool"
     finished = []
