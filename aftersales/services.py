@@ -32,6 +32,7 @@ from aftersales.saga import RETURN_FAULT_POINTS, refund_saga, return_saga
 from aftersales.selectors import refundable_minor
 from aftersales.settlement import order_settle
 from aftersales.state import AftersalesState
+from claims.rows import row_claim
 from faults.services import fault_plan_set
 from orders.models import Order
 from orders.money import to_minor
@@ -233,9 +234,10 @@ def refund_record_external(
             raise RefundTooLarge(
                 refused.message, refundable_minor=refundable_minor(order)
             ) from refused
-        Return.objects.get_or_create(
-            operation_id=f"external:{reference}",
-            defaults={
+        row_claim(
+            Return,
+            lookup={"operation_id": f"external:{reference}"},
+            values={
                 "order": order,
                 "kind": Return.Kind.REFUND,
                 "state": Return.State.REFUNDED,

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from aftersales.services import refund_record_external, refund_start
+from claims.rows import row_claim
 from desk.exceptions import NoRecipient, NothingToResend
 from desk.models import DeskAction
 from notifications.services import notification_send
@@ -154,6 +155,6 @@ def _record(kind: str, reference: str, **fields: Any) -> tuple[DeskAction, bool]
     The unique (kind, reference) row is what a racing repeat meets.
     """
     fields["currency"] = fields["order"].currency
-    return DeskAction.objects.get_or_create(
-        kind=kind, reference=reference, defaults=fields
+    return row_claim(
+        DeskAction, lookup={"kind": kind, "reference": reference}, values=fields
     )

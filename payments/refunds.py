@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from claims.rows import row_claim
 from payments.allowance import allowance_take, charge_of, hold_release, hold_take
 from payments.exceptions import (
     ChargeNotFound,
@@ -241,9 +242,10 @@ def refund_record(
         settled = RefundHold.objects.filter(
             idempotency_key=idempotency_key, status=RefundHold.Status.PENDING
         ).update(status=RefundHold.Status.SETTLED)
-        refund, created = Refund.objects.get_or_create(
-            idempotency_key=idempotency_key,
-            defaults={
+        refund, created = row_claim(
+            Refund,
+            lookup={"idempotency_key": idempotency_key},
+            values={
                 "operation_id": operation_id,
                 "charge": charge,
                 "external_id": answer.id,
